@@ -1,0 +1,36 @@
+namespace GameApi.Domain.Events;
+
+/// <summary>
+/// One player action, as recorded in the event log: its type, the domain fields that describe it,
+/// and the metadata the client sent along with it.
+/// </summary>
+public sealed record GameEvent(
+    Guid EventId,
+    DateTimeOffset Timestamp,
+    string EventType,
+    IReadOnlyList<EventField> Fields,
+    ClientMetadata Client)
+{
+    public const string EventTypeName = "event_type";
+    public const string EventIdName = "event_id";
+    public const string TimestampName = "timestamp";
+
+    /// <summary>
+    /// The event's top-level properties in the order they are written. Client metadata comes last and
+    /// never replaces a property the event defines itself (names compared case-insensitively), so a
+    /// client cannot forge the type, a domain value, the id or the time of an event.
+    /// </summary>
+    public IEnumerable<EventField> Properties()
+    {
+        var own = new List<EventField>(Fields.Count + 3) { new(EventTypeName, EventType) };
+        own.AddRange(Fields);
+        own.Add(new(EventIdName, EventId));
+        own.Add(new(TimestampName, Timestamp));
+
+        var taken = new HashSet<string>(own.Select(f => f.Name), StringComparer.OrdinalIgnoreCase);
+        return own.Concat(Client.Entries.Where(e => !taken.Contains(e.Name)).Select(e => new EventField(e.Name, e.Value)));
+    }
+}
+
+/// <summary>A named value of an event: a string, a whole number (long), a Guid or a time.</summary>
+public readonly record struct EventField(string Name, object Value);

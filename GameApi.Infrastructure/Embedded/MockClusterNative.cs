@@ -1,0 +1,80 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Confluent.Kafka;
+
+namespace GameApi.Infrastructure.Embedded;
+
+/// <summary>
+/// librdkafka's mock-cluster API (rdkafka_mock.h). Confluent.Kafka exposes no native handle, so we bind
+/// the same shared library it loads ourselves.
+/// </summary>
+internal static partial class MockClusterNative
+{
+    private const string Lib = "librdkafka";
+
+    // Not beforefieldinit: the resolver is set before the first call into the library.
+    static MockClusterNative() => NativeLibrary.SetDllImportResolver(typeof(MockClusterNative).Assembly, Resolve);
+
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        if (name != Lib)
+        {
+            return IntPtr.Zero;
+        }
+
+        // Confluent.Kafka picks whichever build loads on this OS (the plain one needs libsasl2, which
+        // Debian lacks; the centos8 one does not). Loading it first makes dlopen below return that copy.
+        Library.Load();
+        var kafkaAssembly = typeof(Library).Assembly;
+        if (NativeLibrary.TryLoad("librdkafka", kafkaAssembly, null, out var handle)
+            || NativeLibrary.TryLoad("centos8-librdkafka", kafkaAssembly, null, out handle))
+        {
+            return handle;
+        }
+
+        throw new DllNotFoundException("librdkafka could not be loaded for the embedded Kafka broker.");
+    }
+
+    public const int ProducerType = 0;
+    public const int ConfOk = 0;
+
+    [LibraryImport(Lib)]
+    public static partial IntPtr rd_kafka_conf_new();
+
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int rd_kafka_conf_set(IntPtr conf, string name, string value, byte[] errstr, nuint errstrSize);
+
+    [LibraryImport(Lib)]
+    public static partial IntPtr rd_kafka_new(int type, IntPtr conf, byte[] errstr, nuint errstrSize);
+
+    [LibraryImport(Lib)]
+    public static partial void rd_kafka_destroy(IntPtr rk);
+
+    [LibraryImport(Lib)]
+    public static partial IntPtr rd_kafka_mock_cluster_new(IntPtr rk, int brokerCount);
+
+    [LibraryImport(Lib)]
+    public static partial void rd_kafka_mock_cluster_destroy(IntPtr cluster);
+
+    [LibraryImport(Lib)]
+    public static partial IntPtr rd_kafka_mock_cluster_bootstraps(IntPtr cluster);
+
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int rd_kafka_mock_topic_create(IntPtr cluster, string topic, int partitions, int replicationFactor);
+
+    [LibraryImport(Lib)]
+    public static partial int rd_kafka_mock_broker_set_down(IntPtr cluster, int brokerId);
+
+    [LibraryImport(Lib)]
+    public static partial int rd_kafka_mock_broker_set_up(IntPtr cluster, int brokerId);
+
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial void rd_kafka_mock_broker_set_host_port(IntPtr cluster, int brokerId, string host, int port);
+
+    // The array form: P/Invoke cannot call the C varargs variant reliably.
+    [LibraryImport(Lib)]
+    public static partial void rd_kafka_mock_push_request_errors_array(IntPtr cluster, short apiKey, nuint count, int[] errors);
+
+    [LibraryImport(Lib)]
+    public static partial void rd_kafka_mock_clear_request_errors(IntPtr cluster, short apiKey);
+}

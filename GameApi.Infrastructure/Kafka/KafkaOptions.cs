@@ -1,0 +1,27 @@
+namespace GameApi.Infrastructure.Kafka;
+
+/// <summary>Where events go. Bound from the "Kafka" section (environment: Kafka__BootstrapServers, ...).</summary>
+public sealed class KafkaOptions
+{
+    public const string SectionName = "Kafka";
+
+    /// <summary>A real cluster's bootstrap servers. Empty: start the embedded broker instead.</summary>
+    public string? BootstrapServers { get; set; }
+
+    /// <summary>The topic every event is written to.</summary>
+    public string Topic { get; set; } = "events";
+
+    /// <summary>How long a request waits for the broker to acknowledge its event before answering 503.</summary>
+    public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Partitions of the topic when it has to be created.</summary>
+    public int Partitions { get; set; } = 1;
+
+    /// <summary>Where the embedded broker listens, "host:port" (port 0: any free port).</summary>
+    public string EmbeddedAddress { get; set; } = "127.0.0.1:9092";
+
+    /// <summary>How long shutdown waits for events still in flight.</summary>
+    public TimeSpan ShutdownFlushTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public bool UsesEmbeddedBroker => string.IsNullOrWhiteSpace(BootstrapServers);
+}

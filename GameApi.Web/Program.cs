@@ -1,0 +1,14 @@
+using GameApi.Domain;
+using GameApi.Infrastructure;
+using GameApi.Web;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddDomain().AddInfrastructure().AddWeb();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseSwagger();
+app.UseSwaggerUI();
+app.MapControllers();
+app.MapHealth();
+app.Run();
