@@ -20,8 +20,7 @@ public static class DependencyInjection
 
         services.AddSingleton<KafkaConnection>();
         services.AddSingleton<KafkaTopic>();
-        services.AddSingleton<KafkaEventLogger>();
-        services.AddSingleton<IEventLogger>(sp => sp.GetRequiredService<KafkaEventLogger>());
+        services.AddSingleton<IEventLogger, KafkaEventLogger>();
         services.AddHostedService<KafkaStartup>();
         services.AddHostedService<RetentionWatch>();
 

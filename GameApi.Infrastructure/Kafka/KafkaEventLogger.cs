@@ -14,6 +14,7 @@ public sealed partial class KafkaEventLogger : IEventLogger, IDisposable
     private readonly IProducer<Null, string> _producer;
     private readonly KafkaOptions _options;
     private readonly ILogger<KafkaEventLogger> _logger;
+    private int _disposed;
 
     public KafkaEventLogger(KafkaConnection connection, IOptions<KafkaOptions> options, ILogger<KafkaEventLogger> logger)
     {
@@ -65,6 +66,11 @@ public sealed partial class KafkaEventLogger : IEventLogger, IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         var left = _producer.Flush(_options.ShutdownFlushTimeout);
         if (left > 0)
         {
