@@ -33,6 +33,8 @@ public sealed partial class KafkaEventLogger : IEventLogger, IDisposable
             LingerMs = 1,
             // librdkafka gives up on the message at the same bound the request waits for.
             MessageTimeoutMs = (int)_options.DeliveryTimeout.TotalMilliseconds,
+            // After an outage, be back within a second of the broker (librdkafka's default backs off to 10 s).
+            ReconnectBackoffMaxMs = 1000,
         };
         _producer = new ProducerBuilder<Null, string>(config)
             .SetErrorHandler((_, error) => LogProducerError(error.Code, error.Reason))

@@ -1,0 +1,42 @@
+using GameApi.Infrastructure.Kafka;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GameApi.Tests.Support;
+
+/// <summary>
+/// The API in memory, on its own embedded broker on a free port. Settings and service replacements
+/// (say, a Moq <c>IEventLogger</c>) are given per fixture.
+/// </summary>
+internal sealed class GameApiFactory(
+    IReadOnlyDictionary<string, string?>? settings = null,
+    Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
+{
+    private static readonly Dictionary<string, string?> Defaults = new()
+    {
+        ["Kafka:EmbeddedAddress"] = "127.0.0.1:0",
+        ["Kafka:DeliveryTimeout"] = "00:00:02",
+        ["Kafka:ShutdownFlushTimeout"] = "00:00:02",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+
+    public KafkaConnection Kafka => Services.GetRequiredService<KafkaConnection>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        var merged = new Dictionary<string, string?>(Defaults);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            merged[key] = value;
+        }
+
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(merged));
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using GameApi.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Newtonsoft.Json.Linq;
+
+namespace GameApi.Tests.Web;
+
+public class SwaggerAndHealthTests
+{
+    private readonly RecordingEventLogger _log = new();
+    private GameApiFactory _factory = null!;
+    private HttpClient _client = null!;
+    private JObject _document = null!;
+
+    [OneTimeSetUp]
+    public async Task StartApi()
+    {
+        _factory = new GameApiFactory(services: s => s.AddSingleton(_log.Mock.Object));
+        _client = _factory.CreateClient();
+        _document = JObject.Parse(await _client.GetStringAsync("/swagger/v1/swagger.json"));
+    }
+
+    [OneTimeTearDown]
+    public void StopApi()
+    {
+        _client.Dispose();
+        _factory.Dispose();
+    }
+
+    [TestCase("/", "200,503")]
+    [TestCase("/purchase_a_sword", "200,503")]
+    [TestCase("/purchase_item", "200,400,503")]
+    [TestCase("/join_guild", "200,400,503")]
+    public void Document_ListsEveryResponseWithADescription(string path, string statuses)
+    {
+        var get = _document["paths"]![path]!["get"]!;
+        var responses = (JObject)get["responses"]!;
+
+        Assert.That(get["summary"]!.Value<string>(), Is.Not.Empty);
+        Assert.That(responses.Properties().Select(p => p.Name), Is.EqualTo(statuses.Split(',')));
+        Assert.That(responses.Properties().Select(p => p.Value["description"]!.Value<string>()), Has.All.Not.Empty);
+    }
+
+    [TestCase("/purchase_item", "item", "Bought sword")]
+    [TestCase("/join_guild", "guild_id", "Joined guild 1")]
+    public void Document_DescribesTheParameterAndTheBodies(string path, string parameter, string body)
+    {
+        var get = _document["paths"]![path]!["get"]!;
+        var parameters = (JArray)get["parameters"]!;
+
+        Assert.That(parameters.Single()["name"]!.Value<string>(), Is.EqualTo(parameter));
+        Assert.That(parameters.Single()["description"]!.Value<string>(), Is.Not.Empty);
+        Assert.That(get["responses"]!["200"]!["description"]!.Value<string>(), Does.Contain(body));
+    }
+
+    [Test]
+    public void Document_MarksTheOldSwordEndpointDeprecated() =>
+        Assert.That(_document["paths"]!["/purchase_a_sword"]!["get"]!["deprecated"]!.Value<bool>(), Is.True);
+
+    [Test]
+    public async Task SwaggerUi_IsServed()
+    {
+        using var response = await _client.GetAsync("/swagger/index.html");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("swagger-ui"));
+    }
+
+    [TestCase("/health/live")]
+    [TestCase("/health/ready")]
+    public async Task Health_BrokerUp_Healthy(string path)
+    {
+        using var response = await _client.GetAsync(path);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("Healthy"));
+        Assert.That(_log.Events, Is.Empty, "health checks are not player actions");
+    }
+}
