@@ -8,7 +8,8 @@ namespace GameApi.Infrastructure.Embedded;
 
 /// <summary>
 /// A Kafka-protocol broker inside this process: librdkafka's mock cluster (one broker, in memory),
-/// reachable at a fixed address through a TCP forwarder. For running and testing without a cluster;
+/// bootstrapped at a fixed address through a TCP forwarder; clients on this machine then reach the
+/// broker's own loopback port, which metadata names. For running and testing without a cluster;
 /// everything it holds is lost when it is disposed.
 /// </summary>
 public sealed class EmbeddedKafkaBroker : IDisposable
@@ -65,9 +66,9 @@ public sealed class EmbeddedKafkaBroker : IDisposable
                 e);
         }
 
-        // Clients bootstrap through the forwarder, then connect wherever metadata points: point it there too.
-        var bound = forwarder.LocalEndPoint;
-        MockClusterNative.rd_kafka_mock_broker_set_host_port(cluster, BrokerId, bound.Address.ToString(), bound.Port);
+        // Clients bootstrap through the forwarder; metadata then sends them to the broker's own loopback
+        // port. Produce traffic skipping the forwarder measured about 20% more requests per second
+        // (docs/decisions/0002-embedded-broker.md).
         return new EmbeddedKafkaBroker(handle, cluster, forwarder);
     }
 

@@ -6,7 +6,7 @@ namespace GameApi.Infrastructure.Embedded;
 
 /// <summary>
 /// Forwards TCP connections from a fixed address to another one. The mock cluster only binds ephemeral
-/// ports; this gives it the stable address clients and kcat are told to use.
+/// ports; this gives it the stable bootstrap address clients and kcat are told to use.
 /// </summary>
 internal sealed class TcpForwarder : IDisposable
 {

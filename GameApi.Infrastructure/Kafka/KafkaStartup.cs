@@ -1,3 +1,4 @@
+using GameApi.Domain.Events;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -5,9 +6,16 @@ namespace GameApi.Infrastructure.Kafka;
 
 /// <summary>
 /// At start: connects (starting the embedded broker if configured so), creates the topic when missing
-/// and says where the events can be read.
+/// and says where the events can be read. Taking the event logger builds the producer now, so it
+/// connects and gets its producer id before the first request instead of during it.
 /// </summary>
-public sealed partial class KafkaStartup(KafkaConnection connection, KafkaTopic topic, ILogger<KafkaStartup> logger) : IHostedService
+public sealed partial class KafkaStartup(
+    KafkaConnection connection,
+    KafkaTopic topic,
+#pragma warning disable CS9113 // Resolved for its side effect: the producer starts connecting.
+    IEventLogger eventLogger,
+#pragma warning restore CS9113
+    ILogger<KafkaStartup> logger) : IHostedService
 {
     private static readonly TimeSpan TopicTimeout = TimeSpan.FromSeconds(10);
 

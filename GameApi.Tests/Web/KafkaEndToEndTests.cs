@@ -8,7 +8,7 @@ namespace GameApi.Tests.Web;
 /// <summary>The whole path, HTTP request to Kafka record, on the embedded broker.</summary>
 public class KafkaEndToEndTests
 {
-    private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(2);
     private GameApiFactory _factory = null!;
     private HttpClient _client = null!;
 
