@@ -1,0 +1,127 @@
+using System.CommandLine;
+using GameApi.Analytics.Engine;
+using GameApi.Analytics.Events;
+using GameApi.Analytics.Output;
+
+namespace GameApi.Analytics.Cli;
+
+/// <summary>The command line: commands, options, exit codes (0 done, 1 source unavailable, 2 usage or SQL).</summary>
+public static class AnalyticsCli
+{
+    public const int Ok = 0;
+    public const int SourceUnavailable = 1;
+    public const int BadUsage = 2;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive = false)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var bootstrap = new Option<string>("--bootstrap-servers")
+        {
+            Description = "Kafka bootstrap servers (environment: Kafka__BootstrapServers)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("Kafka__BootstrapServers") is { Length: > 0 } servers ? servers : "127.0.0.1:9092",
+            Recursive = true,
+        };
+        var topic = new Option<string>("--topic") { Description = "The topic to read", DefaultValueFactory = _ => "events", Recursive = true };
+        var input = new Option<FileInfo?>("--input") { Description = "Read a JSON Lines file (one event per line, as kcat -C -e prints) instead of Kafka", Recursive = true };
+        var format = new Option<string>("--format")
+        {
+            Description = "How to print results",
+            DefaultValueFactory = _ => "table",
+            Recursive = true,
+        };
+        format.AcceptOnlyFromAmong("table", "csv", "json");
+        var output = new Option<FileInfo?>("--output") { Description = "Write results to a file instead: .csv, .json or .parquet", Recursive = true };
+        var timeout = new Option<int>("--timeout")
+        {
+            Description = "Seconds to wait for Kafka before giving up",
+            DefaultValueFactory = _ => 10,
+            Recursive = true,
+        };
+        timeout.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 3600)
+            {
+                r.AddError("--timeout must be between 1 and 3600 seconds.");
+            }
+        });
+
+        var limit = new Option<int>("--limit") { Description = "Rows to show; 0 for all", DefaultValueFactory = _ => 20 };
+        limit.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0)
+            {
+                r.AddError("--limit must be 0 (all rows) or more.");
+            }
+        });
+        var query = new Argument<string>("query") { Description = "A SQL query over the table 'events'" };
+
+        var root = new RootCommand("Batch analytics over GameApi's event topic: reads every event, builds the table 'events' and answers with SQL.");
+        foreach (var option in new Option[] { bootstrap, topic, input, format, output, timeout })
+        {
+            root.Options.Add(option);
+        }
+
+        var events = new Command("events", "Show the events table, all columns (like Spark's show())") { limit };
+        var schema = new Command("schema", "Each column of the events table with its type and the share of events that carry it");
+        var report = new Command("report", "The built-in reports: events per type, purchases per item, guild joins per guild, events per user agent");
+        var sql = new Command("sql", "Run any SQL query over the table 'events'") { query };
+        root.Subcommands.Add(events);
+        root.Subcommands.Add(schema);
+        root.Subcommands.Add(report);
+        root.Subcommands.Add(sql);
+
+        int Execute(ParseResult parsed, Action<AnalyticsRun> act)
+        {
+            var settings = new RunSettings(
+                parsed.GetValue(bootstrap)!,
+                parsed.GetValue(topic)!,
+                parsed.GetValue(input)?.FullName,
+                Enum.Parse<OutputFormat>(parsed.GetValue(format)!, ignoreCase: true),
+                parsed.GetValue(output)?.FullName,
+                TimeSpan.FromSeconds(parsed.GetValue(timeout)));
+            try
+            {
+                using var engine = new DuckDbEngine();
+                using var run = new AnalyticsRun(settings, engine, stdout, stderr, interactive);
+                run.Load();
+                act(run);
+                return Ok;
+            }
+            catch (SourceException e)
+            {
+                stderr.WriteLine($"error: {e.Message}");
+                return SourceUnavailable;
+            }
+            catch (SqlException e)
+            {
+                stderr.WriteLine($"SQL error: {e.Message}");
+                return BadUsage;
+            }
+            catch (UsageException e)
+            {
+                stderr.WriteLine($"error: {e.Message}");
+                return BadUsage;
+            }
+        }
+
+        events.SetAction(p => Execute(p, run => run.Events(p.GetValue(limit))));
+        schema.SetAction(p => Execute(p, run => run.Schema()));
+        report.SetAction(p => Execute(p, run => run.Report()));
+        sql.SetAction(p => Execute(p, run => run.Sql(p.GetValue(query)!)));
+
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            foreach (var error in result.Errors)
+            {
+                stderr.WriteLine($"error: {error.Message}");
+            }
+
+            stderr.WriteLine("Run with --help for usage.");
+            return BadUsage;
+        }
+
+        return result.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+}

@@ -1,0 +1,167 @@
+using GameApi.Analytics.Engine;
+using GameApi.Analytics.Events;
+using GameApi.Analytics.Output;
+using GameApi.Analytics.Reports;
+
+namespace GameApi.Analytics.Cli;
+
+/// <summary>One run of a command: read the events, load them into the engine, answer, write.</summary>
+public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, TextWriter stdout, TextWriter stderr, bool showProgress) : IDisposable
+{
+    private readonly DirectoryInfo _scratch = Directory.CreateTempSubdirectory("gameapi-analytics-");
+    private readonly IAnalyticsEngine _engine = engine;
+    private EventSnapshot? _snapshot;
+
+    public EventSnapshot Load()
+    {
+        using (var progress = ProgressLine.Start(stderr, showProgress))
+        {
+            _snapshot = settings.Input is { } input
+                ? FileSource.Read(input, _scratch.FullName, progress?.Bytes(new FileInfo(input).Length))
+                : new KafkaSource(settings.BootstrapServers, settings.Topic, settings.Timeout)
+                    .Read(_scratch.FullName, progress?.Events(), stderr.WriteLine);
+        }
+
+        if (_snapshot.Skipped > 0)
+        {
+            var what = settings.Input is null ? "messages" : "lines";
+            stderr.WriteLine($"Skipped {_snapshot.Skipped} {what} that are not JSON objects.");
+        }
+
+        _engine.LoadEvents(_snapshot);
+        return _snapshot;
+    }
+
+    public void Events(int limit) =>
+        Write(limit > 0 ? $"SELECT * FROM events LIMIT {limit}" : "SELECT * FROM events");
+
+    public void Sql(string query) => Write(query);
+
+    public void Schema()
+    {
+        var snapshot = _snapshot ?? throw new InvalidOperationException("Load first.");
+        var events = snapshot.Schema.Events;
+        var rows = snapshot.Schema.Columns.Select(c =>
+        {
+            var carried = c.Keys.Count > 0 ? c.EventsWithValue : snapshot.HasKafkaMetadata ? events : 0;
+            var share = events == 0 ? 0 : Math.Round(100.0 * carried / events, 2);
+            return new object?[] { c.Name, c.Type.ToString().ToLowerInvariant(), carried, share };
+        }).ToList();
+        WriteResult(new QueryResult(["column", "type", "events", "percent"], rows), sql: null);
+    }
+
+    public void Report()
+    {
+        var combined = _engine.Query(BuiltInReports.Sql);
+        var reports = BuiltInReports.All.Select(r => (r, new QueryResult(
+            [r.Column, "events"],
+            combined.Rows.Where(row => (string)row[0]! == r.Name).Select(row => new[] { row[1], row[2] }).ToList()))).ToList();
+
+        var (format, path) = Destination();
+        if (format is OutputFormat.Csv or OutputFormat.Parquet)
+        {
+            // One flat table: (report, value, events).
+            WriteResult(combined, BuiltInReports.Sql);
+            return;
+        }
+
+        using var output = Open(path);
+        if (format == OutputFormat.Json)
+        {
+            output.WriteLine(ResultWriter.Json(json =>
+            {
+                json.WriteStartObject();
+                foreach (var (report, result) in reports)
+                {
+                    json.WritePropertyName(report.Name);
+                    ResultWriter.WriteJsonArray(result, json);
+                }
+
+                json.WriteEndObject();
+            }));
+            return;
+        }
+
+        foreach (var (report, result) in reports)
+        {
+            ResultWriter.WriteTable(result, output, report.Title);
+            output.WriteLine();
+        }
+    }
+
+    private void Write(string sql) => WriteResult(_engine.Query(sql), sql);
+
+    private void WriteResult(QueryResult result, string? sql)
+    {
+        var (format, path) = Destination();
+        if (format == OutputFormat.Parquet)
+        {
+            if (sql is null)
+            {
+                throw new UsageException("This command cannot write Parquet; use .csv or .json.");
+            }
+
+            _engine.ExportParquet(sql, path!);
+        }
+        else
+        {
+            using var output = Open(path);
+            ResultWriter.Write(result, format, output);
+        }
+
+        if (path is not null)
+        {
+            stderr.WriteLine($"Wrote {result.Rows.Count} rows to {path}.");
+        }
+    }
+
+    private (OutputFormat Format, string? Path) Destination()
+    {
+        if (settings.OutputPath is not { } path)
+        {
+            return (settings.Format, null);
+        }
+
+        return Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".csv" => (OutputFormat.Csv, path),
+            ".json" => (OutputFormat.Json, path),
+            ".parquet" => (OutputFormat.Parquet, path),
+            _ => throw new UsageException($"--output '{path}': the file name must end in .csv, .json or .parquet."),
+        };
+    }
+
+    private TextWriter Open(string? path) => path is null ? new NonClosingWriter(stdout) : new StreamWriter(path);
+
+    public void Dispose()
+    {
+        try
+        {
+            _scratch.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is not worth failing the run for.
+        }
+    }
+
+    /// <summary>stdout belongs to the caller: writing through it must not close it.</summary>
+    private sealed class NonClosingWriter(TextWriter inner) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => inner.Encoding;
+
+        public override void Write(char value) => inner.Write(value);
+
+        public override void Write(string? value) => inner.Write(value);
+
+        public override void Write(ReadOnlySpan<char> buffer) => inner.Write(buffer);
+
+        public override void Flush() => inner.Flush();
+
+        protected override void Dispose(bool disposing)
+        {
+            inner.Flush();
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+namespace GameApi.Analytics.Cli;
+
+/// <summary>A progress line on stderr, only when stderr is a terminal, redrawn at most four times a second.</summary>
+public sealed class ProgressLine : IDisposable
+{
+    private readonly TextWriter _stderr;
+    private readonly Stopwatch _since = Stopwatch.StartNew();
+    private readonly Lock _gate = new();
+    private long _lastDraw = -1000;
+    private bool _drawn;
+
+    private ProgressLine(TextWriter stderr) => _stderr = stderr;
+
+    public static ProgressLine? Start(TextWriter stderr, bool enabled) => enabled ? new ProgressLine(stderr) : null;
+
+    public IProgress<long> Bytes(long total) =>
+        new Reporter(this, done => $"reading: {done / 1048576.0:0} of {total / 1048576.0:0} MiB ({(total == 0 ? 100 : 100.0 * done / total):0}%)");
+
+    public IProgress<long> Events() => new Reporter(this, done => $"reading: {done:N0} events");
+
+    private void Draw(string text)
+    {
+        lock (_gate)
+        {
+            if (_since.ElapsedMilliseconds - _lastDraw < 250)
+            {
+                return;
+            }
+
+            _lastDraw = _since.ElapsedMilliseconds;
+            _stderr.Write($"\r{text}   ");
+            _drawn = true;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_drawn)
+        {
+            _stderr.Write("\r\u001b[K");
+        }
+    }
+
+    private sealed class Reporter(ProgressLine line, Func<long, string> text) : IProgress<long>
+    {
+        public void Report(long value) => line.Draw(text(value));
+    }
+}

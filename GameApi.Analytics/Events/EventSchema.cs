@@ -1,0 +1,104 @@
+using System.Text;
+
+namespace GameApi.Analytics.Events;
+
+/// <summary>A top-level field seen in the events, with every kind of value it had.</summary>
+public sealed record SourceField(string Key, FieldKinds Kinds);
+
+/// <summary>A column of the events table: one or more JSON keys that share a snake_case name.</summary>
+public sealed record EventColumn(string Name, ColumnType Type, IReadOnlyList<string> Keys, long EventsWithValue);
+
+public enum ColumnType
+{
+    Text,
+    Integer,
+    Float,
+    Boolean,
+    Timestamp,
+}
+
+/// <summary>
+/// The events table's columns: the union over all events of their top-level fields, named in
+/// snake_case, each typed with the one type all its values share, else text (as Spark infers JSON).
+/// </summary>
+public sealed class EventSchema
+{
+    public const string KafkaPartition = "kafka_partition";
+    public const string KafkaOffset = "kafka_offset";
+    public const string KafkaTimestamp = "kafka_timestamp";
+
+    /// <summary>Fields the reports use: always columns, NULL when no event carries them.</summary>
+    public static IReadOnlyList<string> KnownFields { get; } = ["event_type", "item", "guild_id", "event_id", "timestamp", "User-Agent", "Host"];
+
+    private EventSchema(IReadOnlyList<EventColumn> columns, long events) => (Columns, Events) = (columns, events);
+
+    /// <summary>Event columns first, in order of first appearance, then the Kafka metadata columns.</summary>
+    public IReadOnlyList<EventColumn> Columns { get; }
+
+    public long Events { get; }
+
+    public static EventSchema From(IEnumerable<SourceField> fields, IReadOnlyDictionary<string, long> counts, long events)
+    {
+        var byName = new Dictionary<string, (FieldKinds Kinds, List<string> Keys)>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var field in fields.Concat(KnownFields.Select(k => new SourceField(k, FieldKinds.None))))
+        {
+            var name = SnakeCase(field.Key);
+            if (name is KafkaPartition or KafkaOffset or KafkaTimestamp)
+            {
+                name = "event_" + name; // the Kafka metadata columns keep their names
+            }
+
+            if (!byName.TryGetValue(name, out var entry))
+            {
+                entry = (FieldKinds.None, []);
+                order.Add(name);
+            }
+
+            if (!entry.Keys.Contains(field.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                entry.Keys.Add(field.Key);
+            }
+
+            byName[name] = (entry.Kinds | field.Kinds, entry.Keys);
+        }
+
+        var columns = order
+            .Select(n => new EventColumn(n, TypeOf(byName[n].Kinds), byName[n].Keys, byName[n].Keys.Sum(k => counts.GetValueOrDefault(k))))
+            .Concat([
+                new EventColumn(KafkaPartition, ColumnType.Integer, [], 0),
+                new EventColumn(KafkaOffset, ColumnType.Integer, [], 0),
+                new EventColumn(KafkaTimestamp, ColumnType.Timestamp, [], 0),
+            ])
+            .ToList();
+        return new EventSchema(columns, events);
+    }
+
+    /// <summary>Lowercase; every run of characters other than a-z and 0-9 becomes one "_".</summary>
+    public static string SnakeCase(string key)
+    {
+        var name = new StringBuilder(key.Length);
+        foreach (var c in key.ToLowerInvariant())
+        {
+            if (char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c))
+            {
+                name.Append(c);
+            }
+            else if (name.Length == 0 || name[^1] != '_')
+            {
+                name.Append('_');
+            }
+        }
+
+        var trimmed = name.ToString().Trim('_');
+        return trimmed.Length == 0 ? "field" : trimmed;
+    }
+
+    private static ColumnType TypeOf(FieldKinds kinds) => (kinds & ~FieldKinds.Null) switch
+    {
+        FieldKinds.Integer => ColumnType.Integer,
+        FieldKinds.Float or (FieldKinds.Integer | FieldKinds.Float) => ColumnType.Float,
+        FieldKinds.Boolean => ColumnType.Boolean,
+        _ => ColumnType.Text, // strings, nested JSON (as text), no values at all, or a mix
+    };
+}

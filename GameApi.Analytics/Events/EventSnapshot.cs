@@ -1,0 +1,15 @@
+namespace GameApi.Analytics.Events;
+
+/// <summary>
+/// The events of one run, as a JSON Lines file of JSON objects only, with their schema. From Kafka,
+/// each line also carries the record's partition, offset and timestamp under <see cref="MetadataKeys"/>.
+/// </summary>
+public sealed record EventSnapshot(string JsonLinesPath, EventSchema Schema, long Skipped, bool HasKafkaMetadata)
+{
+    public static readonly (string Key, string Column)[] MetadataKeys =
+    [
+        ("__kafka_partition", EventSchema.KafkaPartition),
+        ("__kafka_offset", EventSchema.KafkaOffset),
+        ("__kafka_timestamp", EventSchema.KafkaTimestamp),
+    ];
+}

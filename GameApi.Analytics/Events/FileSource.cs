@@ -1,0 +1,36 @@
+namespace GameApi.Analytics.Events;
+
+/// <summary>Events from a JSON Lines file (what <c>kcat -C -e</c> prints), one event per line.</summary>
+public static class FileSource
+{
+    /// <param name="scratch">A folder for a cleaned copy, written only when some lines are not events.</param>
+    public static EventSnapshot Read(string path, string scratch, IProgress<long>? progress = null)
+    {
+        if (!File.Exists(path))
+        {
+            throw new SourceException($"Input file '{path}' does not exist.");
+        }
+
+        try
+        {
+            var scanner = JsonLinesFile.Scan(path, progress);
+            var usable = path;
+            if (scanner.Skipped > 0)
+            {
+                // The SQL engine reads the file itself and would turn junk lines into rows of NULLs.
+                usable = Path.Combine(scratch, "events.jsonl");
+                JsonLinesFile.CopyObjects(path, usable);
+            }
+
+            return new EventSnapshot(usable, scanner.ToSchema(), scanner.Skipped, HasKafkaMetadata: false);
+        }
+        catch (IOException e)
+        {
+            throw new SourceException($"Input file '{path}' cannot be read: {e.Message}", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new SourceException($"Input file '{path}' cannot be read: {e.Message}", e);
+        }
+    }
+}

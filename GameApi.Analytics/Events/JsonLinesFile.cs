@@ -1,0 +1,116 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace GameApi.Analytics.Events;
+
+public delegate void LineHandler(ReadOnlySpan<byte> line);
+
+/// <summary>Reads JSON Lines files as UTF-8 byte spans, one line at a time, without decoding them.</summary>
+public static class JsonLinesFile
+{
+    private const int BufferSize = 1 << 20;
+
+    /// <summary>
+    /// Scans the whole file for its schema, in parallel over ranges of lines.
+    /// <paramref name="progress"/> receives bytes read so far.
+    /// </summary>
+    public static SchemaScanner Scan(string path, IProgress<long>? progress = null)
+    {
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        var length = RandomAccess.GetLength(file);
+        var parts = length < 8 * BufferSize ? 1 : Environment.ProcessorCount;
+        var scanners = new SchemaScanner[parts];
+        long read = 0;
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+        {
+            var scanner = new SchemaScanner();
+            ForEachLine(file, length * part / parts, length * (part + 1) / parts, line => scanner.Add(line),
+                bytes => progress?.Report(Interlocked.Add(ref read, bytes)));
+            scanners[part] = scanner;
+        });
+
+        for (var i = 1; i < parts; i++)
+        {
+            scanners[0].Merge(scanners[i]);
+        }
+
+        return scanners[0];
+    }
+
+    /// <summary>Writes the lines of <paramref name="from"/> that are JSON objects to <paramref name="to"/>.</summary>
+    public static void CopyObjects(string from, string to)
+    {
+        using var input = File.OpenHandle(from, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        using var output = new FileStream(to, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize);
+        var check = new SchemaScanner();
+        ForEachLine(input, 0, RandomAccess.GetLength(input), line =>
+        {
+            if (check.Add(line))
+            {
+                output.Write(line);
+                output.WriteByte((byte)'\n');
+            }
+        });
+    }
+
+    /// <summary>Calls <paramref name="onLine"/> for each line that starts in [start, end).</summary>
+    public static void ForEachLine(SafeFileHandle file, long start, long end, LineHandler onLine, Action<long>? onBytes = null)
+    {
+        ArgumentNullException.ThrowIfNull(onLine);
+        var buffer = new byte[BufferSize];
+        var filled = 0;
+        // Start one byte early: if that byte ends a line, the line at 'start' is ours; otherwise skip
+        // the partial line, which belongs to the range before.
+        var position = start == 0 ? 0 : start - 1;
+        var lineStart = position; // file offset of buffer[0]
+        var skipping = start != 0;
+        while (true)
+        {
+            if (filled == buffer.Length)
+            {
+                Array.Resize(ref buffer, buffer.Length * 2); // a line longer than the buffer
+            }
+
+            var read = RandomAccess.Read(file, buffer.AsSpan(filled), position);
+            position += read;
+            onBytes?.Invoke(read);
+            var total = filled + read;
+            var consumed = 0;
+            while (consumed < total)
+            {
+                var newline = buffer.AsSpan(consumed, total - consumed).IndexOf((byte)'\n');
+                if (newline < 0)
+                {
+                    if (read > 0)
+                    {
+                        break; // incomplete line: read more
+                    }
+
+                    newline = total - consumed; // the last line has no newline
+                }
+
+                if (!skipping && lineStart + consumed >= end)
+                {
+                    return;
+                }
+
+                var line = buffer.AsSpan(consumed, newline);
+                if (!skipping)
+                {
+                    onLine(line.Length > 0 && line[^1] == '\r' ? line[..^1] : line);
+                }
+
+                skipping = false;
+                consumed += newline + 1;
+            }
+
+            if (read == 0)
+            {
+                return;
+            }
+
+            buffer.AsSpan(consumed, total - consumed).CopyTo(buffer);
+            filled = total - consumed;
+            lineStart += consumed;
+        }
+    }
+}

@@ -1,0 +1,196 @@
+using System.Buffers.Text;
+using System.Text.Json;
+
+namespace GameApi.Analytics.Events;
+
+/// <summary>
+/// Checks that each event is one JSON object and records the kinds of its top-level fields, in the
+/// same pass that reads it. Not thread-safe: one scanner per reading thread, then <see cref="Merge"/>.
+/// </summary>
+public sealed class SchemaScanner
+{
+    private readonly List<Field> _fields = [];
+    private readonly Dictionary<string, Field> _byKey = new(StringComparer.Ordinal);
+    private readonly List<Field> _seen = new(16);
+
+    public long Events { get; private set; }
+
+    public long Skipped { get; private set; }
+
+    /// <summary>Scans one event; false (and counted as skipped) if it is not a JSON object.</summary>
+    public bool Add(ReadOnlySpan<byte> json)
+    {
+        if (IsObject(json))
+        {
+            Events++;
+            return true;
+        }
+
+        Skipped++;
+        return false;
+    }
+
+    private bool IsObject(ReadOnlySpan<byte> json)
+    {
+        _seen.Clear();
+        var verdict = FlatObject.TryScan(json, this);
+        if (verdict is null)
+        {
+            Discard();
+            verdict = ParseFully(json);
+        }
+
+        if (verdict == true)
+        {
+            Commit();
+            return true;
+        }
+
+        Discard();
+        return false;
+    }
+
+    /// <summary>Called by the fast path for each member of a flat object.</summary>
+    internal void Saw(ReadOnlySpan<byte> unescapedKey, FieldKinds kind)
+    {
+        var field = Find(unescapedKey, null, _seen.Count);
+        _seen.Add(field);
+        field.Pending |= kind;
+    }
+
+    private void Commit()
+    {
+        foreach (var field in _seen)
+        {
+            if (field.Pending != FieldKinds.None)
+            {
+                field.Kinds |= field.Pending;
+                field.Pending = FieldKinds.None;
+                field.Count++;
+            }
+        }
+    }
+
+    private void Discard()
+    {
+        foreach (var field in _seen)
+        {
+            field.Pending = FieldKinds.None;
+        }
+
+        _seen.Clear();
+    }
+
+    /// <summary>The general path: any valid JSON object, nested values and escapes included.</summary>
+    private bool ParseFully(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var field = reader.ValueIsEscaped ? Find([], reader.GetString(), _seen.Count) : Find(reader.ValueSpan, null, _seen.Count);
+                reader.Read();
+                var kind = KindOf(ref reader);
+                reader.Skip();
+                _seen.Add(field);
+                field.Pending |= kind;
+            }
+
+            return !reader.Read(); // nothing may follow the object
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    // Events from one producer list their fields in the same order: try the field at the same position
+    // first, so the usual lookup is one comparison and no allocation.
+    private Field Find(ReadOnlySpan<byte> utf8Key, string? key, int position)
+    {
+        if (key is null)
+        {
+            if (position < _fields.Count && utf8Key.SequenceEqual(_fields[position].Utf8))
+            {
+                return _fields[position];
+            }
+
+            foreach (var candidate in _fields)
+            {
+                if (utf8Key.SequenceEqual(candidate.Utf8))
+                {
+                    return candidate;
+                }
+            }
+
+            key = System.Text.Encoding.UTF8.GetString(utf8Key);
+        }
+
+        if (!_byKey.TryGetValue(key, out var field))
+        {
+            field = new Field(key);
+            _byKey[key] = field;
+            _fields.Add(field);
+        }
+
+        return field;
+    }
+
+    private static FieldKinds KindOf(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String => FieldKinds.String,
+        JsonTokenType.Number => IsInteger(reader.ValueSpan) ? FieldKinds.Integer : FieldKinds.Float,
+        JsonTokenType.True or JsonTokenType.False => FieldKinds.Boolean,
+        JsonTokenType.Null => FieldKinds.Null,
+        _ => FieldKinds.Nested,
+    };
+
+    // An integer column must fit BIGINT; anything with a fraction, exponent or beyond 64 bits is a float.
+    internal static bool IsInteger(ReadOnlySpan<byte> number) =>
+        number.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0
+        && Utf8Parser.TryParse(number, out long _, out var consumed) && consumed == number.Length;
+
+    /// <summary>Adds what another scanner saw (its new fields after this one's).</summary>
+    public void Merge(SchemaScanner other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        Events += other.Events;
+        Skipped += other.Skipped;
+        foreach (var theirs in other._fields)
+        {
+            if (!_byKey.TryGetValue(theirs.Key, out var mine))
+            {
+                mine = new Field(theirs.Key);
+                _byKey[theirs.Key] = mine;
+                _fields.Add(mine);
+            }
+
+            mine.Kinds |= theirs.Kinds;
+            mine.Count += theirs.Count;
+        }
+    }
+
+    public EventSchema ToSchema() => EventSchema.From(
+        _fields.Where(f => f.Count > 0).Select(f => new SourceField(f.Key, f.Kinds)), // not fields only junk had
+        _fields.ToDictionary(f => f.Key, f => f.Count, StringComparer.Ordinal),
+        Events);
+
+    private sealed class Field(string key)
+    {
+        public string Key { get; } = key;
+
+        public byte[] Utf8 { get; } = System.Text.Encoding.UTF8.GetBytes(key);
+
+        public FieldKinds Kinds { get; set; }
+
+        public FieldKinds Pending { get; set; }
+
+        public long Count { get; set; }
+    }
+}

@@ -1,0 +1,9 @@
+namespace GameApi.Analytics.Output;
+
+public enum OutputFormat
+{
+    Table,
+    Csv,
+    Json,
+    Parquet,
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using CsvHelper;
+using GameApi.Analytics.Engine;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace GameApi.Analytics.Output;
+
+/// <summary>Writes query results as a text table, CSV or JSON (an array of row objects).</summary>
+public static class ResultWriter
+{
+    /// <summary>Table cells longer than this are cut, as Spark's show() does; CSV and JSON are never cut.</summary>
+    public const int TableCellWidth = 40;
+
+    public static void Write(QueryResult result, OutputFormat format, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        switch (format)
+        {
+            case OutputFormat.Csv:
+                WriteCsv(result, output);
+                break;
+            case OutputFormat.Json:
+                output.WriteLine(Json(json => WriteJsonArray(result, json)));
+                break;
+            default:
+                WriteTable(result, output);
+                break;
+        }
+    }
+
+    public static void WriteTable(QueryResult result, TextWriter output, string? title = null)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(output),
+            Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = 32_000; // never wrap: wide event tables scroll instead
+        var table = new Table().Border(TableBorder.Ascii);
+        if (title is not null)
+        {
+            output.WriteLine(title);
+        }
+
+        foreach (var column in result.Columns)
+        {
+            table.AddColumn(new TableColumn(new Text(column)));
+        }
+
+        foreach (var row in result.Rows)
+        {
+            table.AddRow(row.Select(v => (IRenderable)new Text(Cut(Text(v) ?? "NULL"))).ToArray());
+        }
+
+        console.Write(table);
+        output.WriteLine($"{result.Rows.Count} row{(result.Rows.Count == 1 ? "" : "s")}");
+    }
+
+    public static void WriteCsv(QueryResult result, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        using var csv = CsvWriter.Create(output, null, leaveOpen: true);
+        foreach (var column in result.Columns)
+        {
+            csv.WriteField(column);
+        }
+
+        csv.EndRecord();
+        foreach (var row in result.Rows)
+        {
+            foreach (var value in row)
+            {
+                csv.WriteField(Text(value) ?? "");
+            }
+
+            csv.EndRecord();
+        }
+
+        csv.Flush();
+    }
+
+    public static void WriteJsonArray(QueryResult result, Utf8JsonWriter json)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(json);
+        json.WriteStartArray();
+        foreach (var row in result.Rows)
+        {
+            json.WriteStartObject();
+            for (var i = 0; i < row.Length; i++)
+            {
+                json.WritePropertyName(result.Columns[i]);
+                WriteJsonValue(json, row[i]);
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteJsonValue(Utf8JsonWriter json, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                json.WriteNullValue();
+                break;
+            case bool b:
+                json.WriteBooleanValue(b);
+                break;
+            case long or int or short or sbyte or byte or ushort or uint or ulong or BigInteger:
+                json.WriteRawValue(Convert.ToString(value, CultureInfo.InvariantCulture)!);
+                break;
+            case double d when double.IsFinite(d):
+                json.WriteNumberValue(d);
+                break;
+            case float f when float.IsFinite(f):
+                json.WriteNumberValue(f);
+                break;
+            case decimal m:
+                json.WriteNumberValue(m);
+                break;
+            default:
+                json.WriteStringValue(Text(value));
+                break;
+        }
+    }
+
+    /// <summary>A value as text: numbers and times in invariant, ISO form.</summary>
+    public static string? Text(object? value) => value switch
+    {
+        null => null,
+        DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
+        DateTimeOffset t => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+
+    /// <summary>Indented JSON text, as one string.</summary>
+    public static string Json(Action<Utf8JsonWriter> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            write(json);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static string Cut(string text) => text.Length <= TableCellWidth ? text : string.Concat(text.AsSpan(0, TableCellWidth - 1), "…");
+}

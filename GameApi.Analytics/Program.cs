@@ -1,0 +1,3 @@
+using GameApi.Analytics.Cli;
+
+return AnalyticsCli.Run(args, Console.Out, Console.Error, interactive: !Console.IsErrorRedirected);
