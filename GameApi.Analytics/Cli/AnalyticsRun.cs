@@ -24,8 +24,8 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
 
         if (_snapshot.Skipped > 0)
         {
-            var what = settings.Input is null ? "messages" : "lines";
-            stderr.WriteLine($"Skipped {_snapshot.Skipped} {what} that are not JSON objects.");
+            var what = (settings.Input is null ? "message" : "line") + (_snapshot.Skipped == 1 ? "" : "s");
+            stderr.WriteLine($"Skipped {_snapshot.Skipped} {what} that {(_snapshot.Skipped == 1 ? "is" : "are")} not a JSON object{(_snapshot.Skipped == 1 ? "" : "s")}.");
         }
 
         _engine.LoadEvents(_snapshot);

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using DuckDB.NET.Data;
 using GameApi.Analytics.Events;
 
@@ -30,6 +28,14 @@ public sealed class DuckDbEngine : IAnalyticsEngine
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var columns = snapshot.Schema.Columns;
+        if (snapshot.Schema.Events == 0)
+        {
+            // No file to read: the same columns, no rows.
+            return "CREATE OR REPLACE VIEW events AS SELECT "
+                + string.Join(", ", columns.Select(c => $"CAST(NULL AS {SqlType(c.Type)}) AS {Identifier(c.Name)}"))
+                + " WHERE false";
+        }
+
         var select = new List<string>();
         var declared = new List<string>();
         foreach (var column in columns.Where(c => c.Keys.Count > 0))
@@ -45,8 +51,10 @@ public sealed class DuckDbEngine : IAnalyticsEngine
             var type = SqlType(columns.Single(c => c.Name == name).Type);
             if (snapshot.HasKafkaMetadata)
             {
-                declared.Add($"{Literal(key)}: '{type}'");
-                select.Add($"{Identifier(key)} AS {Identifier(name)}");
+                // The timestamp travels as milliseconds since the epoch: cheaper to write than text.
+                var isTime = name == EventSchema.KafkaTimestamp;
+                declared.Add($"{Literal(key)}: '{(isTime ? "BIGINT" : type)}'");
+                select.Add($"{(isTime ? $"CAST(epoch_ms({Identifier(key)}) AS TIMESTAMP)" : Identifier(key))} AS {Identifier(name)}");
             }
             else
             {
@@ -54,14 +62,8 @@ public sealed class DuckDbEngine : IAnalyticsEngine
             }
         }
 
-        var sql = new StringBuilder("CREATE OR REPLACE VIEW events AS SELECT ").AppendJoin(", ", select);
-        if (snapshot.Schema.Events == 0)
-        {
-            return sql.Append(" WHERE false").ToString();
-        }
-
-        return sql.Append(CultureInfo.InvariantCulture,
-            $" FROM read_json({Literal(snapshot.JsonLinesPath)}, format = 'newline_delimited', columns = {{{string.Join(", ", declared)}}})").ToString();
+        return $"CREATE OR REPLACE VIEW events AS SELECT {string.Join(", ", select)} "
+            + $"FROM read_json({Literal(snapshot.JsonLinesPath)}, format = 'newline_delimited', columns = {{{string.Join(", ", declared)}}})";
     }
 
     public QueryResult Query(string sql)

@@ -10,6 +10,6 @@ public sealed record EventSnapshot(string JsonLinesPath, EventSchema Schema, lon
     [
         ("__kafka_partition", EventSchema.KafkaPartition),
         ("__kafka_offset", EventSchema.KafkaOffset),
-        ("__kafka_timestamp", EventSchema.KafkaTimestamp),
+        ("__kafka_timestamp_ms", EventSchema.KafkaTimestamp),
     ];
 }
