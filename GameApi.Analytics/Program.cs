@@ -1,3 +1,9 @@
 using GameApi.Analytics.Cli;
 
-return AnalyticsCli.Run(args, Console.Out, Console.Error, interactive: !Console.IsErrorRedirected);
+namespace GameApi.Analytics;
+
+internal static class Program
+{
+    private static int Main(string[] args) =>
+        AnalyticsCli.Run(args, Console.Out, Console.Error, interactive: !Console.IsErrorRedirected);
+}

@@ -24,8 +24,10 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
 
         if (_snapshot.Skipped > 0)
         {
-            var what = (settings.Input is null ? "message" : "line") + (_snapshot.Skipped == 1 ? "" : "s");
-            stderr.WriteLine($"Skipped {_snapshot.Skipped} {what} that {(_snapshot.Skipped == 1 ? "is" : "are")} not a JSON object{(_snapshot.Skipped == 1 ? "" : "s")}.");
+            var what = settings.Input is null ? "message" : "line";
+            stderr.WriteLine(_snapshot.Skipped == 1
+                ? $"Skipped 1 {what} that is not a JSON object."
+                : $"Skipped {_snapshot.Skipped} {what}s that are not JSON objects.");
         }
 
         _engine.LoadEvents(_snapshot);

@@ -1,5 +1,3 @@
-using System.Text.Unicode;
-
 namespace GameApi.Analytics.Events;
 
 /// <summary>
@@ -10,14 +8,10 @@ namespace GameApi.Analytics.Events;
 /// </summary>
 internal static class FlatObject
 {
+    /// <param name="json">Valid UTF-8 (the caller checks).</param>
     /// <returns>true: a valid flat object, members reported; null: not decided here.</returns>
     public static bool? TryScan(ReadOnlySpan<byte> json, SchemaScanner scanner)
     {
-        if (!Utf8.IsValid(json))
-        {
-            return null;
-        }
-
         var i = SkipSpace(json, 0);
         if (i >= json.Length || json[i] != '{')
         {

@@ -96,10 +96,10 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
                 continue;
             }
 
-            if (record.Offset.Value < high && record.Message.Value is { } value && scanner.Add(value))
+            if (record.Offset.Value < high && record.Message.Value is var value && scanner.Add(value ?? []))
             {
                 var timestamp = record.Message.Timestamp;
-                line.Write(partition, record.Offset.Value, timestamp.Type == TimestampType.NotAvailable ? null : timestamp.UnixTimestampMs, value);
+                line.Write(partition, record.Offset.Value, timestamp.Type == TimestampType.NotAvailable ? null : timestamp.UnixTimestampMs, value!);
             }
 
             if (record.Offset.Value < high && ++read % 10_000 == 0)

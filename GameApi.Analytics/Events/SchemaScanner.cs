@@ -32,6 +32,12 @@ public sealed class SchemaScanner
 
     private bool IsObject(ReadOnlySpan<byte> json)
     {
+        // JSON text is UTF-8 (RFC 8259), and the SQL engine rejects anything else.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            return false;
+        }
+
         _seen.Clear();
         var verdict = FlatObject.TryScan(json, this);
         if (verdict is null)

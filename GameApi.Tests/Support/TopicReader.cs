@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
 namespace GameApi.Tests.Support;
@@ -48,6 +49,9 @@ internal static class TopicReader
         return values;
     }
 
+    /// <summary>The topic's values as JSON objects, strings kept as written (no date parsing).</summary>
     public static List<JObject> ReadEvents(string bootstrapServers, string topic = "events") =>
-        ReadAll(bootstrapServers, topic).Select(JObject.Parse).ToList();
+        ReadAll(bootstrapServers, topic)
+            .Select(v => JsonConvert.DeserializeObject<JObject>(v, new JsonSerializerSettings { DateParseHandling = DateParseHandling.None })!)
+            .ToList();
 }

@@ -1,0 +1,30 @@
+using GameApi.Analytics.Cli;
+using Newtonsoft.Json.Linq;
+
+namespace GameApi.Tests.Analytics;
+
+/// <summary>Runs the analytics command line in-process and keeps what it printed.</summary>
+internal sealed record AnalyticsOutcome(int ExitCode, string Stdout, string Stderr)
+{
+    public JArray JsonRows => JArray.Parse(Stdout);
+
+    public JObject JsonObject => JObject.Parse(Stdout);
+}
+
+internal static class AnalyticsRunner
+{
+    public static AnalyticsOutcome Run(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = AnalyticsCli.Run(args, stdout, stderr);
+        return new AnalyticsOutcome(code, stdout.ToString(), stderr.ToString());
+    }
+
+    public static string WriteLines(params string[] lines)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"gameapi-events-{Guid.NewGuid():N}.jsonl");
+        File.WriteAllText(path, string.Join("\n", lines) + "\n");
+        return path;
+    }
+}

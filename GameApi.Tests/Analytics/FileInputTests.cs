@@ -1,0 +1,217 @@
+using DuckDB.NET.Data;
+using Newtonsoft.Json.Linq;
+
+namespace GameApi.Tests.Analytics;
+
+/// <summary>The command line over JSON Lines files: the table, the schema, junk, errors and every output format.</summary>
+public class FileInputTests
+{
+    // The original's flaw: the first events carry only event_type, later ones the rest.
+    private static readonly string[] Events =
+    [
+        """{"event_type":"default"}""",
+        """{"event_type":"default"}""",
+        """{"event_type":"purchase_item","item":"sword","User-Agent":"GameClient/1.0","Host":"h"}""",
+        """{"event_type":"join_guild","guild_id":7,"User-Agent":"GameClient/1.0"}""",
+        """{"event_type":"join_guild","guild_id":"invalid","meta":{"tags":["a","b"]},"note":"żółw ☃ 😀"}""",
+    ];
+
+    private readonly List<string> _files = [];
+
+    private string File(params string[] lines)
+    {
+        var path = AnalyticsRunner.WriteLines(lines);
+        _files.Add(path);
+        return path;
+    }
+
+    private string TempPath(string extension)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"gameapi-out-{Guid.NewGuid():N}{extension}");
+        _files.Add(path);
+        return path;
+    }
+
+    [TearDown]
+    public void DeleteFiles() => _files.ForEach(System.IO.File.Delete);
+
+    [Test]
+    public void Events_LaterFieldsAreColumns_NullWhereAbsent()
+    {
+        var outcome = AnalyticsRunner.Run("events", "--input", File(Events), "--format", "json");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        var rows = outcome.JsonRows;
+        Assert.That(rows, Has.Count.EqualTo(5));
+        var first = (JObject)rows[0];
+        Assert.That(first.Properties().Select(p => p.Name), Is.SupersetOf(new[] { "event_type", "item", "guild_id", "user_agent", "host", "meta", "note", "kafka_partition", "kafka_offset", "kafka_timestamp" }));
+        Assert.That(first["item"]!.Type, Is.EqualTo(JTokenType.Null));
+        Assert.That(first["kafka_offset"]!.Type, Is.EqualTo(JTokenType.Null));
+        Assert.That(rows[2]["item"]!.Value<string>(), Is.EqualTo("sword"));
+        Assert.That(rows[2]["user_agent"]!.Value<string>(), Is.EqualTo("GameClient/1.0"));
+    }
+
+    [Test]
+    public void Events_MixedTypesAreText_NestedIsJsonText_NonAsciiKept()
+    {
+        var rows = AnalyticsRunner.Run("events", "--input", File(Events), "--format", "json").JsonRows;
+
+        Assert.That(rows[3]["guild_id"]!.Value<string>(), Is.EqualTo("7"));
+        Assert.That(rows[4]["guild_id"]!.Value<string>(), Is.EqualTo("invalid"));
+        Assert.That(JToken.Parse(rows[4]["meta"]!.Value<string>()!), Is.EqualTo(JToken.Parse("""{"tags":["a","b"]}""")).Using<JToken>((a, b) => JToken.DeepEquals(a, b) ? 0 : 1));
+        Assert.That(rows[4]["note"]!.Value<string>(), Is.EqualTo("żółw ☃ 😀"));
+    }
+
+    [Test]
+    public void Events_LimitsRows()
+    {
+        Assert.That(AnalyticsRunner.Run("events", "--input", File(Events), "--format", "json", "--limit", "2").JsonRows, Has.Count.EqualTo(2));
+        Assert.That(AnalyticsRunner.Run("events", "--input", File(Events), "--format", "json", "--limit", "0").JsonRows, Has.Count.EqualTo(5));
+    }
+
+    [Test]
+    public void Schema_ListsEachColumnWithTypeAndShare()
+    {
+        var rows = AnalyticsRunner.Run("schema", "--input", File(Events), "--format", "json").JsonRows;
+        JToken Row(string column) => rows.Single(r => r["column"]!.Value<string>() == column);
+
+        Assert.That(Row("event_type")["type"]!.Value<string>(), Is.EqualTo("text"));
+        Assert.That(Row("event_type")["percent"]!.Value<double>(), Is.EqualTo(100));
+        Assert.That(Row("guild_id")["type"]!.Value<string>(), Is.EqualTo("text"));
+        Assert.That(Row("guild_id")["events"]!.Value<long>(), Is.EqualTo(2));
+        Assert.That(Row("item")["percent"]!.Value<double>(), Is.EqualTo(20));
+    }
+
+    [Test]
+    public void Junk_SkippedAndCountedOnStderr()
+    {
+        var outcome = AnalyticsRunner.Run("sql", "SELECT COUNT(*) AS n FROM events", "--input",
+            File("not json", """{"event_type":"default"}""", "[1,2]", "", "\"text\"", """{"event_type":"default",}"""), "--format", "json");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0));
+        Assert.That(outcome.JsonRows[0]["n"]!.Value<long>(), Is.EqualTo(1));
+        Assert.That(outcome.Stderr, Does.Contain("Skipped 5 lines"));
+    }
+
+    [Test]
+    public void EmptyFile_EmptyResultWithAllKnownColumns()
+    {
+        var outcome = AnalyticsRunner.Run("sql", "SELECT event_type, item, guild_id, user_agent FROM events", "--input", File(), "--format", "json");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.JsonRows, Is.Empty);
+    }
+
+    [Test]
+    public void Report_CountsPerTypeItemGuildAndUserAgent()
+    {
+        var report = AnalyticsRunner.Run("report", "--input", File(Events), "--format", "json").JsonObject;
+
+        Assert.That(report["events_per_type"]!.ToString(Newtonsoft.Json.Formatting.None), Is.EqualTo(
+            """[{"event_type":"default","events":2},{"event_type":"join_guild","events":2},{"event_type":"purchase_item","events":1}]"""));
+        Assert.That(report["purchases_per_item"]!.ToString(Newtonsoft.Json.Formatting.None), Is.EqualTo("""[{"item":"sword","events":1}]"""));
+        Assert.That(report["guild_joins_per_guild"]!.ToString(Newtonsoft.Json.Formatting.None), Is.EqualTo(
+            """[{"guild_id":"7","events":1},{"guild_id":"invalid","events":1}]"""));
+        Assert.That(report["events_per_user_agent"]!.ToString(Newtonsoft.Json.Formatting.None), Is.EqualTo(
+            """[{"user_agent":null,"events":3},{"user_agent":"GameClient/1.0","events":2}]"""));
+    }
+
+    [Test]
+    public void Sql_Error_Exit2WithTheEnginesMessage()
+    {
+        var outcome = AnalyticsRunner.Run("sql", "SELECT no_such_column FROM events", "--input", File(Events));
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(2));
+        Assert.That(outcome.Stderr, Does.Contain("no_such_column"));
+        Assert.That(outcome.Stdout, Is.Empty);
+    }
+
+    [TestCase("events", "--limit", "-1")]
+    [TestCase("events", "--format", "xml")]
+    [TestCase("nonsense")]
+    [TestCase("sql")]
+    public void BadUsage_Exit2(params string[] args) =>
+        Assert.That(AnalyticsRunner.Run(args).ExitCode, Is.EqualTo(2));
+
+    [Test]
+    public void Output_UnknownExtension_Exit2()
+    {
+        var outcome = AnalyticsRunner.Run("events", "--input", File(Events), "--output", TempPath(".xlsx"));
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(2));
+        Assert.That(outcome.Stderr, Does.Contain(".csv, .json or .parquet"));
+    }
+
+    [Test]
+    public void MissingInputFile_Exit1()
+    {
+        var outcome = AnalyticsRunner.Run("report", "--input", "/nonexistent/events.jsonl");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(1));
+        Assert.That(outcome.Stderr, Does.Contain("/nonexistent/events.jsonl"));
+    }
+
+    [Test]
+    public void Help_DescribesCommandsAndExitsZero()
+    {
+        var outcome = AnalyticsRunner.Run("--help");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0));
+        Assert.That(outcome.Stdout, Does.Contain("events").And.Contain("schema").And.Contain("report").And.Contain("sql").And.Contain("--bootstrap-servers"));
+    }
+
+    [Test]
+    public void Format_Table_ShowsValues()
+    {
+        var outcome = AnalyticsRunner.Run("events", "--input", File(Events));
+
+        Assert.That(outcome.Stdout, Does.Contain("| event_type").And.Contain("purchase_item").And.Contain("5 rows"));
+    }
+
+    [Test]
+    public void Format_Csv_ReadsBack()
+    {
+        var outcome = AnalyticsRunner.Run("sql", "SELECT event_type, guild_id FROM events WHERE guild_id IS NOT NULL", "--input", File(Events), "--format", "csv");
+
+        Assert.That(outcome.Stdout.ReplaceLineEndings("\n").Trim().Split('\n'), Is.EqualTo(new[] { "event_type,guild_id", "join_guild,7", "join_guild,invalid" }));
+    }
+
+    [TestCase(".csv")]
+    [TestCase(".json")]
+    [TestCase(".parquet")]
+    public void Output_File_ReadsBackWithTheSameRows(string extension)
+    {
+        var path = TempPath(extension);
+
+        var outcome = AnalyticsRunner.Run("sql", "SELECT event_type, COUNT(*) AS n FROM events GROUP BY event_type ORDER BY event_type", "--input", File(Events), "--output", path);
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.Stdout, Is.Empty, "stdout carries only data, and the data went to the file");
+        using var duck = new DuckDBConnection("DataSource=:memory:");
+        duck.Open();
+        using var command = duck.CreateCommand();
+        command.CommandText = extension == ".json"
+            ? $"SELECT event_type, n FROM read_json('{path}', format = 'array') ORDER BY event_type"
+            : $"SELECT event_type, n FROM '{path}' ORDER BY event_type";
+
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+        {
+            rows.Add($"{reader.GetValue(0)}={reader.GetValue(1)}");
+        }
+
+        Assert.That(rows, Is.EqualTo(new[] { "default=2", "join_guild=2", "purchase_item=1" }));
+    }
+
+    [Test]
+    public void Report_JsonOutputFile_IsOneObjectWithAnArrayPerReport()
+    {
+        var path = TempPath(".json");
+
+        AnalyticsRunner.Run("report", "--input", File(Events), "--output", path);
+
+        var report = JObject.Parse(System.IO.File.ReadAllText(path));
+        Assert.That(report.Properties().Select(p => p.Name), Is.EqualTo(new[] { "events_per_type", "purchases_per_item", "guild_joins_per_guild", "events_per_user_agent" }));
+    }
+}

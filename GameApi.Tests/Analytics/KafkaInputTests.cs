@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Net;
+using Confluent.Kafka;
+using GameApi.Infrastructure.Embedded;
+using GameApi.Tests.Support;
+using Newtonsoft.Json.Linq;
+
+namespace GameApi.Tests.Analytics;
+
+/// <summary>The analytics reading a topic of the embedded broker, with events the real API produced.</summary>
+public class KafkaInputTests
+{
+    private GameApiFactory _api = null!;
+    private string _bootstrap = null!;
+
+    [OneTimeSetUp]
+    public async Task ProduceThroughTheApi()
+    {
+        _api = new GameApiFactory(new Dictionary<string, string?> { ["Kafka:Partitions"] = "3" });
+        using var client = _api.CreateClient();
+        _bootstrap = _api.Kafka.BootstrapServers;
+        string[] calls =
+        [
+            "/", "/", "/purchase_a_sword",
+            "/purchase_item?item=sword", "/purchase_item?item=sword", "/purchase_item?item=knife", "/purchase_item", "/purchase_item?item=axe",
+            "/join_guild?guild_id=1", "/join_guild?guild_id=1", "/join_guild?guild_id=2", "/join_guild", "/join_guild?guild_id=x", "/join_guild?guild_id=-4",
+        ];
+        foreach (var call in calls)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, call);
+            request.Headers.TryAddWithoutValidation("User-Agent", call.StartsWith("/join", StringComparison.Ordinal) ? "GuildClient/2" : "ShopClient/1");
+            using var response = await client.SendAsync(request);
+            Assert.That(response.StatusCode, Is.AnyOf(HttpStatusCode.OK, HttpStatusCode.BadRequest));
+        }
+
+        // A producer that is not the API: junk must be skipped and counted.
+        using var producer = new ProducerBuilder<Null, byte[]?>(new ProducerConfig { BootstrapServers = _bootstrap }).Build();
+        foreach (var junk in new[] { "not json"u8.ToArray(), "[1,2,3]"u8.ToArray(), [], null })
+        {
+            await producer.ProduceAsync("events", new Message<Null, byte[]?> { Value = junk });
+        }
+    }
+
+    [OneTimeTearDown]
+    public void StopApi() => _api.Dispose();
+
+    private AnalyticsOutcome Run(params string[] args) =>
+        AnalyticsRunner.Run([.. args, "--bootstrap-servers", _bootstrap, "--format", "json"]);
+
+    private static string Compact(JToken token) => token.ToString(Newtonsoft.Json.Formatting.None);
+
+    [Test]
+    public void Report_NumbersMatchWhatTheApiWasAsked()
+    {
+        var outcome = Run("report");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        var report = outcome.JsonObject;
+        Assert.That(Compact(report["events_per_type"]!), Is.EqualTo(
+            """[{"event_type":"join_guild","events":6},{"event_type":"purchase_item","events":5},{"event_type":"default","events":2},{"event_type":"purchase_sword","events":1}]"""));
+        Assert.That(Compact(report["purchases_per_item"]!), Is.EqualTo(
+            """[{"item":"sword","events":2},{"item":"invalid","events":1},{"item":"knife","events":1},{"item":"missing","events":1}]"""));
+        Assert.That(Compact(report["guild_joins_per_guild"]!), Is.EqualTo(
+            """[{"guild_id":"1","events":2},{"guild_id":"invalid","events":2},{"guild_id":"2","events":1},{"guild_id":"missing","events":1}]"""));
+        Assert.That(Compact(report["events_per_user_agent"]!), Is.EqualTo(
+            """[{"user_agent":"ShopClient/1","events":8},{"user_agent":"GuildClient/2","events":6}]"""));
+    }
+
+    [Test]
+    public void Junk_SkippedAndCounted()
+    {
+        var outcome = Run("sql", "SELECT COUNT(*) AS n FROM events");
+
+        Assert.That(outcome.JsonRows[0]["n"]!.Value<long>(), Is.EqualTo(14));
+        Assert.That(outcome.Stderr, Does.Contain("Skipped 4 messages"));
+    }
+
+    [Test]
+    public void Events_CarryKafkaPartitionOffsetAndTimestamp()
+    {
+        var rows = Run("sql", "SELECT kafka_partition, kafka_offset, kafka_timestamp, event_id FROM events").JsonRows;
+
+        Assert.That(rows, Has.Count.EqualTo(14));
+        Assert.That(rows.Select(r => r["kafka_partition"]!.Value<int>()), Has.All.InRange(0, 2));
+        Assert.That(rows.Select(r => (r["kafka_partition"]!.Value<int>(), r["kafka_offset"]!.Value<long>())).Distinct().Count(), Is.EqualTo(14));
+        Assert.That(rows.Select(r => DateTime.Parse(r["kafka_timestamp"]!.Value<string>()!, System.Globalization.CultureInfo.InvariantCulture)),
+            Has.All.GreaterThan(DateTime.UtcNow.AddHours(-1)));
+    }
+
+    [Test]
+    public void Schema_KafkaColumnsCarriedByEveryEvent()
+    {
+        var rows = Run("schema").JsonRows;
+
+        Assert.That(rows.Single(r => r["column"]!.Value<string>() == "kafka_offset")["percent"]!.Value<double>(), Is.EqualTo(100));
+        Assert.That(rows.Single(r => r["column"]!.Value<string>() == "user_agent")["percent"]!.Value<double>(), Is.EqualTo(100));
+    }
+
+    [Test]
+    public void MissingTopic_EmptyResultAndAMessage()
+    {
+        var outcome = Run("--topic", "no-such-topic", "report");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.Stderr, Does.Contain("no-such-topic").And.Contain("does not exist"));
+        Assert.That(outcome.JsonObject["events_per_type"], Is.Empty);
+    }
+
+    [Test]
+    public void EmptyTopic_EmptyResultAndAMessage()
+    {
+        _api.Kafka.Embedded!.CreateTopic("empty-topic", 2);
+
+        var outcome = Run("--topic", "empty-topic", "events");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.Stderr, Does.Contain("empty"));
+        Assert.That(outcome.JsonRows, Is.Empty);
+    }
+
+    [Test]
+    public void UnreachableBroker_Exit1QuicklyNamingTheAddress()
+    {
+        using var stopped = EmbeddedKafkaBroker.Start("127.0.0.1:0");
+        var address = stopped.BootstrapServers;
+        stopped.Dispose();
+        var clock = Stopwatch.StartNew();
+
+        var outcome = AnalyticsRunner.Run("report", "--bootstrap-servers", address, "--timeout", "2");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(1));
+        Assert.That(outcome.Stderr, Does.Contain(address));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(6)));
+    }
+}

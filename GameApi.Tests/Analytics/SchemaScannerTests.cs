@@ -1,0 +1,118 @@
+using System.Text;
+using System.Text.Json;
+using GameApi.Analytics.Events;
+
+namespace GameApi.Tests.Analytics;
+
+public class SchemaScannerTests
+{
+    private static EventSchema Scan(params string[] lines)
+    {
+        var scanner = new SchemaScanner();
+        foreach (var line in lines)
+        {
+            scanner.Add(Encoding.UTF8.GetBytes(line));
+        }
+
+        return scanner.ToSchema();
+    }
+
+    private static EventColumn Column(EventSchema schema, string name) => schema.Columns.Single(c => c.Name == name);
+
+    [Test]
+    public void ToSchema_FieldsOnlyInLaterEvents_AreColumnsToo()
+    {
+        var schema = Scan(
+            """{"event_type":"default"}""",
+            """{"event_type":"default"}""",
+            """{"event_type":"purchase_item","item":"sword","User-Agent":"ua","Host":"h","X-Custom-Header":"x"}""",
+            """{"event_type":"join_guild","guild_id":3}""");
+
+        Assert.That(schema.Columns.Select(c => c.Name), Is.SupersetOf(new[] { "event_type", "item", "user_agent", "host", "x_custom_header", "guild_id", "kafka_partition", "kafka_offset", "kafka_timestamp" }));
+        Assert.That(Column(schema, "item").EventsWithValue, Is.EqualTo(1));
+        Assert.That(Column(schema, "event_type").EventsWithValue, Is.EqualTo(4));
+    }
+
+    [Test]
+    public void ToSchema_NumberInSomeEventsTextInOthers_IsText()
+    {
+        var schema = Scan("""{"guild_id":1}""", """{"guild_id":"invalid"}""");
+
+        Assert.That(Column(schema, "guild_id").Type, Is.EqualTo(ColumnType.Text));
+    }
+
+    [TestCase("""{"v":1}""", """{"v":-20}""", ColumnType.Integer)]
+    [TestCase("""{"v":1}""", """{"v":2.5}""", ColumnType.Float)]
+    [TestCase("""{"v":1e3}""", """{"v":null}""", ColumnType.Float)]
+    [TestCase("""{"v":99999999999999999999}""", """{"v":1}""", ColumnType.Float)]
+    [TestCase("""{"v":true}""", """{"v":false}""", ColumnType.Boolean)]
+    [TestCase("""{"v":{"a":1}}""", """{"v":[1]}""", ColumnType.Text)]
+    [TestCase("""{"v":null}""", """{"w":1}""", ColumnType.Text)]
+    [TestCase("""{"v":true}""", """{"v":1}""", ColumnType.Text)]
+    public void ToSchema_TypeIsTheOneAllValuesShare(string first, string second, ColumnType expected) =>
+        Assert.That(Column(Scan(first, second), "v").Type, Is.EqualTo(expected));
+
+    [TestCase("User-Agent", "user_agent")]
+    [TestCase("event_type", "event_type")]
+    [TestCase("X--Weird  Name!", "x_weird_name")]
+    [TestCase("ÉTÉ", "t")]
+    [TestCase("--", "field")]
+    public void SnakeCase_LowercaseWithRunsOfOthersAsUnderscore(string key, string expected) =>
+        Assert.That(EventSchema.SnakeCase(key), Is.EqualTo(expected));
+
+    [Test]
+    public void ToSchema_KeysWithTheSameSnakeCaseName_AreOneColumn()
+    {
+        var schema = Scan("""{"User-Agent":"a"}""", """{"user_agent":"b"}""");
+
+        Assert.That(Column(schema, "user_agent").Keys, Is.EquivalentTo(new[] { "User-Agent", "user_agent" }));
+        Assert.That(Column(schema, "user_agent").EventsWithValue, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void ToSchema_FieldsSeenOnlyInJunk_AreNotColumns()
+    {
+        var schema = Scan("""{"a":1""", """{"b":1}""");
+
+        Assert.That(schema.Columns.Select(c => c.Name), Has.None.EqualTo("a"));
+    }
+
+    // The fast path for flat objects and the full parser must agree with System.Text.Json on every line.
+    private static readonly string[] Lines =
+    [
+        """{"event_type":"default"}""", """{}""", """ { } """, """{"a":1,"b":"x","c":true,"d":false,"e":null}""",
+        """{"a":-0.5e-3}""", """{"a":"\u00e9\n\"\\\/\b\f\r\t"}""", """{"ke\"y":1}""", """{"a":{"b":[1,{"c":2}]}}""",
+        """{"a":"é😀"}""", "{\"a\":\"\u0001\"}", """{"a":01}""", """{"a":1.}""", """{"a":.5}""", """{"a":-}""",
+        """{"a":1e}""", """{"a":tru}""", """{"a":nul}""", "{\"a\":\"x", """{"a" 1}""", """{"a":1,}""", """{"a":1}}""",
+        """{"a":1} x""", """[1,2]""", "42", "\"text\"", "", " ", "not json", """{"a":"\x"}""", """{"a":"\u12"}""",
+        """{a:1}""", """{'a':1}""", """{"a":1 "b":2}""", """{"a":NaN}""", """{"a":+1}""", "{\"a\":\"\t\"}",
+    ];
+
+    [TestCaseSource(nameof(Lines))]
+    public void Add_AcceptsExactlyTheJsonObjects(string line)
+    {
+        bool expected;
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            expected = document.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            expected = false;
+        }
+
+        var scanner = new SchemaScanner();
+
+        Assert.That(scanner.Add(Encoding.UTF8.GetBytes(line)), Is.EqualTo(expected));
+        Assert.That(scanner.Skipped, Is.EqualTo(expected ? 0 : 1));
+    }
+
+    [Test]
+    public void Add_InvalidUtf8_Skipped()
+    {
+        var scanner = new SchemaScanner();
+
+        Assert.That(scanner.Add([(byte)'{', (byte)'"', 0xC3, (byte)'"', (byte)':', (byte)'1', (byte)'}']), Is.False);
+    }
+}
