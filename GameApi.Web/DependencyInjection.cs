@@ -1,4 +1,6 @@
 using System.Reflection;
+using GameApi.Infrastructure.Spool;
+using OpenTelemetry.Metrics;
 using GameApi.Web.Http;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.OpenApi;
@@ -13,6 +15,9 @@ public static class DependencyInjection
         services.AddControllers(options => options.ModelMetadataDetailsProviders.Add(new KeepEmptyStrings()));
         services.AddExceptionHandler<EventNotRecordedHandler>();
         services.AddProblemDetails();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(EventMetrics.MeterName)
+            .AddPrometheusExporter());
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(options =>
         {
@@ -27,14 +32,20 @@ public static class DependencyInjection
         return services;
     }
 
-    /// <summary>/health/live: the process answers. /health/ready: the broker serves the event topic.</summary>
-    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
+    /// <summary>
+    /// /health/live: the process answers. /health/ready: events can be recorded (the spool has room and
+    /// can be written; Kafka down is Degraded, still 200), with each check and the spool backlog as JSON.
+    /// /metrics: Prometheus.
+    /// </summary>
+    public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(Infrastructure.DependencyInjection.ReadyTag),
+            ResponseWriter = HealthReportWriter.WriteAsync,
         });
+        endpoints.MapPrometheusScrapingEndpoint("/metrics");
         return endpoints;
     }
 }

@@ -10,5 +10,5 @@ app.UseExceptionHandler();
 app.UseSwagger();
 app.UseSwaggerUI();
 app.MapControllers();
-app.MapHealth();
+app.MapOperations();
 app.Run();

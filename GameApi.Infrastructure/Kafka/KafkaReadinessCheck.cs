@@ -3,7 +3,10 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace GameApi.Infrastructure.Kafka;
 
-/// <summary>Ready when the broker answers metadata for the event topic with a leader for every partition.</summary>
+/// <summary>
+/// Whether the broker answers metadata for the event topic. Without it events go to the spool, so the
+/// API is degraded, not unready.
+/// </summary>
 public sealed class KafkaReadinessCheck(KafkaTopic topic) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
@@ -16,11 +19,11 @@ public sealed class KafkaReadinessCheck(KafkaTopic topic) : IHealthCheck
             var partitions = await Task.Run(() => topic.ReadyPartitions(Timeout), cancellationToken);
             return partitions > 0
                 ? HealthCheckResult.Healthy($"Topic '{topic.Name}' has {partitions} partition(s) with a leader.")
-                : HealthCheckResult.Unhealthy($"The broker does not serve topic '{topic.Name}'.");
+                : HealthCheckResult.Degraded($"The broker does not serve topic '{topic.Name}': events go to the spool.");
         }
         catch (KafkaException e)
         {
-            return HealthCheckResult.Unhealthy($"The broker did not answer metadata for topic '{topic.Name}': {e.Error.Reason}");
+            return HealthCheckResult.Degraded($"The broker did not answer metadata for topic '{topic.Name}' ({e.Error.Reason}): events go to the spool.");
         }
     }
 }

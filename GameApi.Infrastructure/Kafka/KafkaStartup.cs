@@ -1,4 +1,3 @@
-using GameApi.Domain.Events;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -6,14 +5,14 @@ namespace GameApi.Infrastructure.Kafka;
 
 /// <summary>
 /// At start: connects (starting the embedded broker if configured so), creates the topic when missing
-/// and says where the events can be read. Taking the event logger builds the producer now, so it
+/// and says where the events can be read. Taking the producer builds it now, so it
 /// connects and gets its producer id before the first request instead of during it.
 /// </summary>
 public sealed partial class KafkaStartup(
     KafkaConnection connection,
     KafkaTopic topic,
 #pragma warning disable CS9113 // Resolved for its side effect: the producer starts connecting.
-    IEventLogger eventLogger,
+    EventProducer producer,
 #pragma warning restore CS9113
     ILogger<KafkaStartup> logger) : IHostedService
 {

@@ -1,4 +1,5 @@
 using GameApi.Infrastructure.Kafka;
+using GameApi.Infrastructure.Spool;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -23,11 +24,16 @@ internal sealed class GameApiFactory(
         ["Logging:LogLevel:Default"] = "Warning",
     };
 
+    /// <summary>This instance's own spool file, deleted when the factory is disposed.</summary>
+    public string SpoolPath { get; } = Path.Combine(Path.GetTempPath(), $"gameapi-spool-{Guid.NewGuid():N}", "events.db");
+
     public KafkaConnection Kafka => Services.GetRequiredService<KafkaConnection>();
+
+    public EventSpool Spool => Services.GetRequiredService<EventSpool>();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        var merged = new Dictionary<string, string?>(Defaults);
+        var merged = new Dictionary<string, string?>(Defaults) { ["Spool:Path"] = SpoolPath };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             merged[key] = value;
@@ -37,6 +43,16 @@ internal sealed class GameApiFactory(
         if (services is not null)
         {
             builder.ConfigureTestServices(services);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        var folder = Path.GetDirectoryName(SpoolPath)!;
+        if (disposing && Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
         }
     }
 }

@@ -66,14 +66,34 @@ public class SwaggerAndHealthTests
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("swagger-ui"));
     }
 
-    [TestCase("/health/live")]
-    [TestCase("/health/ready")]
-    public async Task Health_BrokerUp_Healthy(string path)
+    [Test]
+    public async Task Live_Healthy()
     {
-        using var response = await _client.GetAsync(path);
+        using var response = await _client.GetAsync("/health/live");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("Healthy"));
         Assert.That(_log.Events, Is.Empty, "health checks are not player actions");
+    }
+
+    [Test]
+    public async Task Ready_BrokerUp_HealthyWithEachCheckAndTheBacklog()
+    {
+        using var response = await _client.GetAsync("/health/ready");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var report = JObject.Parse(await response.Content.ReadAsStringAsync());
+        Assert.That(report["status"]!.Value<string>(), Is.EqualTo("Healthy"));
+        Assert.That(report["checks"]!["kafka"]!["status"]!.Value<string>(), Is.EqualTo("Healthy"));
+        Assert.That(report["checks"]!["spool"]!["data"]!["backlog"]!.Value<long>(), Is.EqualTo(0));
+    }
+
+    [Test]
+    public async Task Metrics_PrometheusText()
+    {
+        using var response = await _client.GetAsync("/metrics");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("gameapi_spool_backlog"));
     }
 }

@@ -1,0 +1,215 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace GameApi.Infrastructure.Spool;
+
+/// <summary>A spooled event: its place in the spool and the JSON to send.</summary>
+public readonly record struct SpooledEvent(long Sequence, string Value);
+
+/// <summary>
+/// Events waiting for Kafka, in a SQLite file (WAL, synchronous=FULL). An append completes only once
+/// its transaction is on disk; concurrent appends share one transaction (group commit), so the cost
+/// of the fsync is paid once per batch, not once per request.
+/// </summary>
+public sealed class EventSpool : IDisposable
+{
+    private const int MaxBatch = 512;
+    private readonly Channel<(string Value, TaskCompletionSource Done)> _appends =
+        Channel.CreateUnbounded<(string, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly long _maxBytes;
+    private readonly SqliteConnection? _connection;
+    private readonly Task _writer;
+    private long _bytes;
+    private long _count;
+
+    public EventSpool(string path, long maxBytes)
+    {
+        _maxBytes = maxBytes;
+        Path = System.IO.Path.GetFullPath(path);
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
+            _connection.Open();
+            Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;"
+                + "CREATE TABLE IF NOT EXISTS spool (seq INTEGER PRIMARY KEY AUTOINCREMENT, value TEXT NOT NULL);");
+            using var count = _connection.CreateCommand();
+            count.CommandText = "SELECT COUNT(*), COALESCE(SUM(length(CAST(value AS BLOB))), 0) FROM spool";
+            using var reader = count.ExecuteReader();
+            reader.Read();
+            _count = reader.GetInt64(0);
+            _bytes = reader.GetInt64(1);
+        }
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            // The API still starts: requests that need the spool get 503 and readiness says why.
+            Error = $"The spool at {Path} cannot be opened: {e.Message}";
+            _connection?.Dispose();
+            _connection = null;
+        }
+
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Why the spool cannot be written, or null while it can.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>Events waiting for Kafka.</summary>
+    public long Count => Interlocked.Read(ref _count);
+
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    public bool IsFull => Bytes >= _maxBytes;
+
+    /// <summary>Stores the event durably; completes once it is on disk.</summary>
+    /// <exception cref="SpoolException">The spool is full or cannot be written.</exception>
+    public Task AppendAsync(string value)
+    {
+        if (Error is { } error)
+        {
+            throw new SpoolException(error);
+        }
+
+        if (Bytes + value.Length > _maxBytes)
+        {
+            throw new SpoolException($"The spool at {Path} is full ({Bytes} of {_maxBytes} bytes).");
+        }
+
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_appends.Writer.TryWrite((value, done)))
+        {
+            throw new SpoolException("The spool is closed.");
+        }
+
+        return done.Task;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<(string Value, TaskCompletionSource Done)>(MaxBatch);
+        while (await _appends.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _appends.Reader.TryRead(out var append))
+            {
+                batch.Add(append);
+            }
+
+            try
+            {
+                await _gate.WaitAsync();
+                try
+                {
+                    Insert(batch);
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+
+                Interlocked.Add(ref _count, batch.Count);
+                Interlocked.Add(ref _bytes, batch.Sum(a => (long)System.Text.Encoding.UTF8.GetByteCount(a.Value)));
+                batch.ForEach(a => a.Done.SetResult());
+            }
+            catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException or SpoolException)
+            {
+                var failure = new SpoolException($"The spool at {Path} cannot be written: {e.Message}", e);
+                batch.ForEach(a => a.Done.SetException(failure));
+            }
+        }
+    }
+
+    private void Insert(List<(string Value, TaskCompletionSource Done)> batch)
+    {
+        if (_connection is null)
+        {
+            throw new SpoolException(Error ?? "The spool is not open.");
+        }
+
+        using var transaction = _connection.BeginTransaction();
+        using var insert = _connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO spool (value) VALUES ($value)";
+        var parameter = insert.Parameters.Add("$value", SqliteType.Text);
+        foreach (var append in batch)
+        {
+            parameter.Value = append.Value;
+            insert.ExecuteNonQuery();
+        }
+
+        transaction.Commit(); // synchronous=FULL: on disk when this returns
+    }
+
+    /// <summary>The oldest spooled events, in the order they were spooled.</summary>
+    public async Task<IReadOnlyList<SpooledEvent>> ReadOldestAsync(int count)
+    {
+        if (_connection is null)
+        {
+            return [];
+        }
+
+        await _gate.WaitAsync();
+        try
+        {
+            using var select = _connection.CreateCommand();
+            select.CommandText = "SELECT seq, value FROM spool ORDER BY seq LIMIT $count";
+            select.Parameters.AddWithValue("$count", count);
+            using var reader = select.ExecuteReader();
+            var events = new List<SpooledEvent>();
+            while (reader.Read())
+            {
+                events.Add(new SpooledEvent(reader.GetInt64(0), reader.GetString(1)));
+            }
+
+            return events;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Removes the given events, which Kafka has acknowledged.</summary>
+    public async Task RemoveAsync(IReadOnlyList<SpooledEvent> events)
+    {
+        if (_connection is null || events.Count == 0)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync();
+        try
+        {
+            using var delete = _connection.CreateCommand();
+            delete.CommandText = "DELETE FROM spool WHERE seq BETWEEN $first AND $last";
+            delete.Parameters.AddWithValue("$first", events[0].Sequence);
+            delete.Parameters.AddWithValue("$last", events[^1].Sequence);
+            delete.ExecuteNonQuery();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        Interlocked.Add(ref _count, -events.Count);
+        Interlocked.Add(ref _bytes, -events.Sum(e => (long)System.Text.Encoding.UTF8.GetByteCount(e.Value)));
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = _connection!.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        _appends.Writer.TryComplete();
+        _writer.GetAwaiter().GetResult();
+        _connection?.Dispose();
+        _gate.Dispose();
+    }
+}

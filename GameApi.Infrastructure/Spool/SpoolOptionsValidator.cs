@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Options;
+
+namespace GameApi.Infrastructure.Spool;
+
+public sealed class SpoolOptionsValidator : IValidateOptions<SpoolOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SpoolOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        const string prefix = SpoolOptions.SectionName + ":";
+        if (string.IsNullOrWhiteSpace(options.Path))
+        {
+            failures.Add($"{prefix}{nameof(options.Path)} must name a file.");
+        }
+
+        if (options.MaxBytes < 1 << 20)
+        {
+            failures.Add($"{prefix}{nameof(options.MaxBytes)} must be at least 1048576 (1 MiB) (got {options.MaxBytes}).");
+        }
+
+        if (options.KafkaWait < TimeSpan.FromMilliseconds(10) || options.KafkaWait > TimeSpan.FromSeconds(30))
+        {
+            failures.Add($"{prefix}{nameof(options.KafkaWait)} must be between 00:00:00.010 and 00:00:30 (got {options.KafkaWait}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,97 @@
+using GameApi.Infrastructure.Spool;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace GameApi.Tests.Infrastructure.Spool;
+
+public class EventSpoolTests
+{
+    private string _folder = null!;
+
+    [SetUp]
+    public void SetUp() => _folder = Directory.CreateTempSubdirectory("gameapi-spool-test-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_folder, recursive: true);
+
+    private string PathOf(string name = "events.db") => Path.Combine(_folder, name);
+
+    [Test]
+    public async Task AppendAsync_ConcurrentAppends_AllStoredInOneOrder()
+    {
+        using var spool = new EventSpool(PathOf(), 1 << 20);
+
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => spool.AppendAsync($"{{\"n\":{i}}}")));
+
+        var stored = await spool.ReadOldestAsync(1000);
+        Assert.That(spool.Count, Is.EqualTo(200));
+        Assert.That(stored.Select(e => e.Value), Is.EquivalentTo(Enumerable.Range(0, 200).Select(i => $"{{\"n\":{i}}}")));
+        Assert.That(stored.Select(e => e.Sequence), Is.Ordered);
+    }
+
+    [Test]
+    public async Task Reopen_KeepsWhatWasAppended()
+    {
+        using (var spool = new EventSpool(PathOf(), 1 << 20))
+        {
+            await spool.AppendAsync("a");
+            await spool.AppendAsync("b");
+        }
+
+        using var reopened = new EventSpool(PathOf(), 1 << 20);
+
+        Assert.That(reopened.Count, Is.EqualTo(2));
+        Assert.That((await reopened.ReadOldestAsync(10)).Select(e => e.Value), Is.EqualTo(new[] { "a", "b" }));
+    }
+
+    [Test]
+    public async Task RemoveAsync_RemovesExactlyTheGivenPrefix()
+    {
+        using var spool = new EventSpool(PathOf(), 1 << 20);
+        foreach (var value in new[] { "a", "b", "c" })
+        {
+            await spool.AppendAsync(value);
+        }
+
+        await spool.RemoveAsync((await spool.ReadOldestAsync(2)).ToList());
+
+        Assert.That(spool.Count, Is.EqualTo(1));
+        Assert.That((await spool.ReadOldestAsync(10)).Select(e => e.Value), Is.EqualTo(new[] { "c" }));
+    }
+
+    [Test]
+    public async Task AppendAsync_Full_RefusedAndHealthCheckUnhealthy()
+    {
+        using var spool = new EventSpool(PathOf(), 100);
+        await spool.AppendAsync(new string('x', 90));
+
+        Assert.ThrowsAsync<SpoolException>(() => spool.AppendAsync(new string('y', 20)));
+        await spool.AppendAsync(new string('z', 10));
+        var health = await new SpoolHealthCheck(spool).CheckHealthAsync(new HealthCheckContext());
+        Assert.That(health.Status, Is.EqualTo(HealthStatus.Unhealthy));
+        Assert.That(health.Description, Does.Contain("full"));
+    }
+
+    [Test]
+    public async Task HealthCheck_ReportsTheBacklog()
+    {
+        using var spool = new EventSpool(PathOf(), 1 << 20);
+        await spool.AppendAsync("a");
+
+        var health = await new SpoolHealthCheck(spool).CheckHealthAsync(new HealthCheckContext());
+
+        Assert.That(health.Status, Is.EqualTo(HealthStatus.Healthy));
+        Assert.That(health.Data["backlog"], Is.EqualTo(1L));
+    }
+
+    [Test]
+    public void Open_Unwritable_ReportsWhyAndRefusesAppends()
+    {
+        var file = PathOf("a-file");
+        File.WriteAllText(file, "");
+
+        using var spool = new EventSpool(Path.Combine(file, "events.db"), 1 << 20);
+
+        Assert.That(spool.Error, Does.Contain("cannot be opened"));
+        Assert.Throws<SpoolException>(() => spool.AppendAsync("a"));
+    }
+}
