@@ -30,6 +30,11 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
                 : $"Skipped {_snapshot.Skipped} {what}s that are not JSON objects.");
         }
 
+        if (_snapshot.Duplicates > 0)
+        {
+            stderr.WriteLine($"Counted {_snapshot.Duplicates} resent event{(_snapshot.Duplicates == 1 ? "" : "s")} once (same event_id).");
+        }
+
         _engine.LoadEvents(_snapshot);
         return _snapshot;
     }

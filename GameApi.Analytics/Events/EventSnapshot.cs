@@ -1,10 +1,11 @@
 namespace GameApi.Analytics.Events;
 
 /// <summary>
-/// The events of one run, as a JSON Lines file of JSON objects only, with their schema. From Kafka,
+/// The events of one run, as a JSON Lines file of JSON objects only, each event_id once (events
+/// without one all count), with their schema. From Kafka,
 /// each line also carries the record's partition, offset and timestamp under <see cref="MetadataKeys"/>.
 /// </summary>
-public sealed record EventSnapshot(string JsonLinesPath, EventSchema Schema, long Skipped, bool HasKafkaMetadata)
+public sealed record EventSnapshot(string JsonLinesPath, EventSchema Schema, long Skipped, long Duplicates, bool HasKafkaMetadata)
 {
     public static readonly (string Key, string Column)[] MetadataKeys =
     [

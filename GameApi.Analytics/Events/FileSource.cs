@@ -15,14 +15,15 @@ public static class FileSource
         {
             var scanner = JsonLinesFile.Scan(path, progress);
             var usable = path;
-            if (scanner.Skipped > 0)
+            if (scanner.Skipped > 0 || scanner.Duplicates > 0)
             {
-                // The SQL engine reads the file itself and would turn junk lines into rows of NULLs.
+                // The SQL engine reads the file itself: it would turn junk lines into rows of NULLs and
+                // count a resent event twice. Copy what should be read (rare: a clean file is read as is).
                 usable = Path.Combine(scratch, "events.jsonl");
-                JsonLinesFile.CopyObjects(path, usable);
+                scanner = JsonLinesFile.CopyObjects(path, usable);
             }
 
-            return new EventSnapshot(usable, scanner.ToSchema(), scanner.Skipped, HasKafkaMetadata: false);
+            return new EventSnapshot(usable, scanner.ToSchema(), scanner.Skipped, scanner.Duplicates, HasKafkaMetadata: false);
         }
         catch (IOException e)
         {

@@ -57,7 +57,7 @@ internal static class FlatObject
                 return null;
             }
 
-            scanner.Saw(key, kind);
+            scanner.Saw(key, kind, kind == FieldKinds.String ? json[(i + 1)..(end - 1)] : []);
             i = SkipSpace(json, end);
             if (i >= json.Length)
             {

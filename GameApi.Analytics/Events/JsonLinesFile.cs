@@ -36,8 +36,11 @@ public static class JsonLinesFile
         return scanners[0];
     }
 
-    /// <summary>Writes the lines of <paramref name="from"/> that are JSON objects to <paramref name="to"/>.</summary>
-    public static void CopyObjects(string from, string to)
+    /// <summary>
+    /// Writes the lines of <paramref name="from"/> that are JSON objects, each event_id once, to
+    /// <paramref name="to"/>; returns the scan of what it wrote.
+    /// </summary>
+    public static SchemaScanner CopyObjects(string from, string to)
     {
         using var input = File.OpenHandle(from, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         using var output = new FileStream(to, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize);
@@ -50,6 +53,7 @@ public static class JsonLinesFile
                 output.WriteByte((byte)'\n');
             }
         });
+        return check;
     }
 
     /// <summary>Calls <paramref name="onLine"/> for each line that starts in [start, end).</summary>

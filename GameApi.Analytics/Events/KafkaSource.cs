@@ -24,7 +24,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
             Consume(consumer, ranges, scanner, output, progress);
         }
 
-        return new EventSnapshot(path, scanner.ToSchema(), scanner.Skipped, HasKafkaMetadata: true);
+        return new EventSnapshot(path, scanner.ToSchema(), scanner.Skipped, scanner.Duplicates, HasKafkaMetadata: true);
     }
 
     private List<(TopicPartition Partition, long Low, long High)> Snapshot(IConsumer<Ignore, byte[]> consumer, Action<string>? notice)

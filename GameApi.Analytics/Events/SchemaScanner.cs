@@ -12,22 +12,65 @@ public sealed class SchemaScanner
     private readonly List<Field> _fields = [];
     private readonly Dictionary<string, Field> _byKey = new(StringComparer.Ordinal);
     private readonly List<Field> _seen = new(16);
+    private readonly HashSet<Guid> _ids = [];
+    private readonly HashSet<string> _otherIds = new(StringComparer.Ordinal);
+    private Field? _eventIdField;
+    private byte[]? _eventId;
+    private int _eventIdLength;
 
     public long Events { get; private set; }
 
     public long Skipped { get; private set; }
 
-    /// <summary>Scans one event; false (and counted as skipped) if it is not a JSON object.</summary>
+    /// <summary>Events whose <c>event_id</c> an earlier event had: resends, counted once.</summary>
+    public long Duplicates { get; private set; }
+
+    /// <summary>
+    /// Scans one event. False when it is not a JSON object (counted in <see cref="Skipped"/>) or repeats
+    /// an earlier event's <c>event_id</c> (counted in <see cref="Duplicates"/>): the caller drops it.
+    /// </summary>
     public bool Add(ReadOnlySpan<byte> json)
     {
-        if (IsObject(json))
+        _eventIdLength = -1;
+        if (!IsObject(json))
         {
-            Events++;
-            return true;
+            Skipped++;
+            return false;
         }
 
-        Skipped++;
-        return false;
+        if (_eventIdLength >= 0 && !FirstTime(_eventId.AsSpan(0, _eventIdLength)))
+        {
+            Discard();
+            Duplicates++;
+            return false;
+        }
+
+        Commit();
+        Events++;
+        return true;
+    }
+
+    private bool FirstTime(ReadOnlySpan<byte> id) =>
+        Utf8Parser.TryParse(id, out Guid guid, out var consumed) && consumed == id.Length
+            ? _ids.Add(guid)
+            : _otherIds.Add(System.Text.Encoding.UTF8.GetString(id));
+
+    // The API's events carry a UUID "event_id"; at least once delivery may repeat one.
+    private void NoteEventId(Field field, ReadOnlySpan<byte> value)
+    {
+        _eventIdField ??= field.Key == "event_id" ? field : null;
+        if (!ReferenceEquals(field, _eventIdField))
+        {
+            return;
+        }
+
+        if (_eventId is null || _eventId.Length < value.Length)
+        {
+            _eventId = new byte[Math.Max(64, value.Length)];
+        }
+
+        value.CopyTo(_eventId);
+        _eventIdLength = value.Length;
     }
 
     private bool IsObject(ReadOnlySpan<byte> json)
@@ -48,7 +91,6 @@ public sealed class SchemaScanner
 
         if (verdict == true)
         {
-            Commit();
             return true;
         }
 
@@ -56,12 +98,16 @@ public sealed class SchemaScanner
         return false;
     }
 
-    /// <summary>Called by the fast path for each member of a flat object.</summary>
-    internal void Saw(ReadOnlySpan<byte> unescapedKey, FieldKinds kind)
+    /// <summary>Called by the fast path for each member of a flat object; a string's value without quotes.</summary>
+    internal void Saw(ReadOnlySpan<byte> unescapedKey, FieldKinds kind, ReadOnlySpan<byte> stringValue)
     {
         var field = Find(unescapedKey, null, _seen.Count);
         _seen.Add(field);
         field.Pending |= kind;
+        if (kind == FieldKinds.String)
+        {
+            NoteEventId(field, stringValue);
+        }
     }
 
     private void Commit()
@@ -103,6 +149,11 @@ public sealed class SchemaScanner
                 var field = reader.ValueIsEscaped ? Find([], reader.GetString(), _seen.Count) : Find(reader.ValueSpan, null, _seen.Count);
                 reader.Read();
                 var kind = KindOf(ref reader);
+                if (kind == FieldKinds.String)
+                {
+                    NoteEventId(field, reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan);
+                }
+
                 reader.Skip();
                 _seen.Add(field);
                 field.Pending |= kind;
@@ -168,6 +219,24 @@ public sealed class SchemaScanner
         ArgumentNullException.ThrowIfNull(other);
         Events += other.Events;
         Skipped += other.Skipped;
+        Duplicates += other.Duplicates;
+        // Repeats across the two ranges: counted here; the caller rescans to drop them.
+        foreach (var id in other._ids)
+        {
+            if (!_ids.Add(id))
+            {
+                Duplicates++;
+            }
+        }
+
+        foreach (var id in other._otherIds)
+        {
+            if (!_otherIds.Add(id))
+            {
+                Duplicates++;
+            }
+        }
+
         foreach (var theirs in other._fields)
         {
             if (!_byKey.TryGetValue(theirs.Key, out var mine))

@@ -94,6 +94,16 @@ public class FileInputTests
     }
 
     [Test]
+    public void Resends_CountedOncePerEventId()
+    {
+        const string once = """{"event_type":"default","event_id":"0b5e1f9a-3c1d-4e55-9a0b-7d2a1c3e4f50"}""";
+        var outcome = AnalyticsRunner.Run("report", "--input", File(once, once, """{"event_type":"default"}""", """{"event_type":"default"}"""), "--format", "json");
+
+        Assert.That(outcome.JsonObject["events_per_type"]![0]!["events"]!.Value<long>(), Is.EqualTo(3));
+        Assert.That(outcome.Stderr, Does.Contain("Counted 1 resent event once"));
+    }
+
+    [Test]
     public void EmptyFile_EmptyResultWithAllKnownColumns()
     {
         var outcome = AnalyticsRunner.Run("sql", "SELECT event_type, item, guild_id, user_agent FROM events", "--input", File(), "--format", "json");

@@ -33,8 +33,10 @@ public class KafkaInputTests
             Assert.That(response.StatusCode, Is.AnyOf(HttpStatusCode.OK, HttpStatusCode.BadRequest));
         }
 
-        // A producer that is not the API: junk must be skipped and counted.
+        // A producer that is not the API: junk must be skipped and counted, a resend counted once.
         using var producer = new ProducerBuilder<Null, byte[]?>(new ProducerConfig { BootstrapServers = _bootstrap }).Build();
+        var first = TopicReader.ReadAll(_bootstrap, "events").First();
+        await producer.ProduceAsync("events", new Message<Null, byte[]?> { Value = System.Text.Encoding.UTF8.GetBytes(first) });
         foreach (var junk in new[] { "not json"u8.ToArray(), "[1,2,3]"u8.ToArray(), [], null })
         {
             await producer.ProduceAsync("events", new Message<Null, byte[]?> { Value = junk });
@@ -73,6 +75,7 @@ public class KafkaInputTests
 
         Assert.That(outcome.JsonRows[0]["n"]!.Value<long>(), Is.EqualTo(14));
         Assert.That(outcome.Stderr, Does.Contain("Skipped 4 messages"));
+        Assert.That(outcome.Stderr, Does.Contain("Counted 1 resent event once"));
     }
 
     [Test]

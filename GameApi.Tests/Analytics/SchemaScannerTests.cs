@@ -77,6 +77,29 @@ public class SchemaScannerTests
         Assert.That(schema.Columns.Select(c => c.Name), Has.None.EqualTo("a"));
     }
 
+    [Test]
+    public void Add_RepeatedEventId_DroppedAndCountedOnce()
+    {
+        var scanner = new SchemaScanner();
+        string[] lines =
+        [
+            """{"event_type":"default","event_id":"6f1c2d1e-0000-4000-8000-000000000001"}""",
+            """{"event_type":"default","event_id":"6f1c2d1e-0000-4000-8000-000000000001"}""",
+            """{"event_id":"6f1c2d1e-0000-4000-8000-000000000001","nested":{"a":1}}""",
+            """{"event_type":"default","event_id":"not-a-uuid"}""",
+            """{"event_type":"default","event_id":"not-a-uuid"}""",
+            """{"event_type":"default"}""",
+            """{"event_type":"default"}""",
+        ];
+
+        var kept = lines.Select(l => scanner.Add(Encoding.UTF8.GetBytes(l))).ToList();
+
+        Assert.That(kept, Is.EqualTo(new[] { true, false, false, true, false, true, true }), "events without an event_id all count");
+        Assert.That(scanner.Events, Is.EqualTo(4));
+        Assert.That(scanner.Duplicates, Is.EqualTo(3));
+        Assert.That(scanner.ToSchema().Columns.Select(c => c.Name), Has.None.EqualTo("nested"), "a dropped resend adds no columns");
+    }
+
     // The fast path for flat objects and the full parser must agree with System.Text.Json on every line.
     private static readonly string[] Lines =
     [

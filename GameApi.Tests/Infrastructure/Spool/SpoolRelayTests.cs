@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using GameApi.Domain.Events;
+using GameApi.Tests.Support;
+
+namespace GameApi.Tests.Infrastructure.Spool;
+
+public class SpoolRelayTests
+{
+    [Test]
+    public async Task Stop_DuringAnOutage_ReturnsPromptlyAndKeepsTheBacklog()
+    {
+        using var fixture = new SpoolFixture();
+        fixture.Connection.Embedded!.SetDown();
+        for (var i = 0; i < 5; i++)
+        {
+            await fixture.Logger.LogAsync(new GameEvent(Guid.NewGuid(), DateTimeOffset.UtcNow, "default", [], ClientMetadata.Empty), CancellationToken.None);
+        }
+
+        await fixture.Relay.StartAsync(CancellationToken.None);
+        await Task.Delay(500); // the relay is trying, and failing
+        var clock = Stopwatch.StartNew();
+        await fixture.Relay.StopAsync(CancellationToken.None);
+
+        Assert.That(clock.Elapsed, Is.LessThan(fixture.Kafka.DeliveryTimeout + TimeSpan.FromSeconds(1)));
+        Assert.That(fixture.Spool.Count, Is.EqualTo(5), "nothing removed that Kafka did not acknowledge");
+    }
+
+    [Test]
+    public async Task Start_WithABacklogFromBefore_RelaysIt()
+    {
+        using var fixture = new SpoolFixture();
+        await fixture.Spool.AppendAsync("""{"event_type":"default","event_id":"left-by-a-previous-process"}""");
+
+        await fixture.Relay.StartAsync(CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (fixture.Spool.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        await fixture.Relay.StopAsync(CancellationToken.None);
+        Assert.That(fixture.Topic(), Has.One.Contains("left-by-a-previous-process"));
+    }
+}
