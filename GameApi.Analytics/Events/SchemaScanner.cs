@@ -12,11 +12,39 @@ public sealed class SchemaScanner
     private readonly List<Field> _fields = [];
     private readonly Dictionary<string, Field> _byKey = new(StringComparer.Ordinal);
     private readonly List<Field> _seen = new(16);
-    private readonly HashSet<Guid> _ids = [];
-    private readonly HashSet<string> _otherIds = new(StringComparer.Ordinal);
+    private readonly EventIds _ids;
     private Field? _eventIdField;
     private byte[]? _eventId;
     private int _eventIdLength;
+
+    /// <summary>A scanner that drops every repeated event_id exactly.</summary>
+    public SchemaScanner()
+        : this(EventIds.Exact())
+    {
+    }
+
+    private SchemaScanner(EventIds ids) => _ids = ids;
+
+    /// <summary>
+    /// Scanners for a first pass, one per reading thread, that only has to tell whether an input repeats
+    /// event_ids (<see cref="FinishFirstPass"/> says); <paramref name="expectedEvents"/> sizes their buffers.
+    /// </summary>
+    public static SchemaScanner[] FirstPass(int scanners, long expectedEvents) =>
+        Enumerable.Range(0, scanners).Select(_ => new SchemaScanner(EventIds.Fingerprints(expectedEvents / scanners))).ToArray();
+
+    /// <summary>Merges first-pass scanners into the first; its <see cref="Duplicates"/> then counts repeats.</summary>
+    public static SchemaScanner FinishFirstPass(SchemaScanner[] scanners)
+    {
+        ArgumentNullException.ThrowIfNull(scanners);
+        var repeats = EventIds.CountRepeats(scanners.Select(s => s._ids).ToList());
+        for (var i = 1; i < scanners.Length; i++)
+        {
+            scanners[0].Merge(scanners[i]);
+        }
+
+        scanners[0].Duplicates = repeats;
+        return scanners[0];
+    }
 
     public long Events { get; private set; }
 
@@ -38,7 +66,7 @@ public sealed class SchemaScanner
             return false;
         }
 
-        if (_eventIdLength >= 0 && !FirstTime(_eventId.AsSpan(0, _eventIdLength)))
+        if (_eventIdLength >= 0 && !_ids.Add(_eventId.AsSpan(0, _eventIdLength)))
         {
             Discard();
             Duplicates++;
@@ -49,11 +77,6 @@ public sealed class SchemaScanner
         Events++;
         return true;
     }
-
-    private bool FirstTime(ReadOnlySpan<byte> id) =>
-        Utf8Parser.TryParse(id, out Guid guid, out var consumed) && consumed == id.Length
-            ? _ids.Add(guid)
-            : _otherIds.Add(System.Text.Encoding.UTF8.GetString(id));
 
     // The API's events carry a UUID "event_id"; at least once delivery may repeat one.
     private void NoteEventId(Field field, ReadOnlySpan<byte> value)
@@ -214,28 +237,12 @@ public sealed class SchemaScanner
         && Utf8Parser.TryParse(number, out long _, out var consumed) && consumed == number.Length;
 
     /// <summary>Adds what another scanner saw (its new fields after this one's).</summary>
-    public void Merge(SchemaScanner other)
+    private void Merge(SchemaScanner other)
     {
         ArgumentNullException.ThrowIfNull(other);
         Events += other.Events;
         Skipped += other.Skipped;
         Duplicates += other.Duplicates;
-        // Repeats across the two ranges: counted here; the caller rescans to drop them.
-        foreach (var id in other._ids)
-        {
-            if (!_ids.Add(id))
-            {
-                Duplicates++;
-            }
-        }
-
-        foreach (var id in other._otherIds)
-        {
-            if (!_otherIds.Add(id))
-            {
-                Duplicates++;
-            }
-        }
 
         foreach (var theirs in other._fields)
         {
