@@ -30,7 +30,7 @@ min_pid=$!
 measure 5100
 kill $min_pid; wait $min_pid 2>/dev/null || true
 
-Kafka__EmbeddedAddress=$broker Kafka__Partitions=${PARTITIONS:-4} "$out/api/GameApi.Web" --urls http://127.0.0.1:5200 >"$out/api.log" 2>&1 &
+Kafka__EmbeddedAddress=$broker Kafka__Partitions=${PARTITIONS:-4} Spool__Path="$out/spool/events.db" "$out/api/GameApi.Web" --urls http://127.0.0.1:5200 >"$out/api.log" 2>&1 &
 api_pid=$!
 measure 5200
 
