@@ -22,6 +22,7 @@ public sealed class EventSpool : IDisposable
     private readonly Task _writer;
     private long _bytes;
     private long _count;
+    private volatile bool _refusedForRoom;
 
     public EventSpool(string path, long maxBytes)
     {
@@ -62,7 +63,8 @@ public sealed class EventSpool : IDisposable
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    public bool IsFull => Bytes >= _maxBytes;
+    /// <summary>At its limit, or it refused an event for lack of room and nothing has been removed since.</summary>
+    public bool IsFull => _refusedForRoom || Bytes >= _maxBytes;
 
     /// <summary>Stores the event durably; completes once it is on disk.</summary>
     /// <exception cref="SpoolException">The spool is full or cannot be written.</exception>
@@ -75,6 +77,7 @@ public sealed class EventSpool : IDisposable
 
         if (Bytes + value.Length > _maxBytes)
         {
+            _refusedForRoom = true;
             throw new SpoolException($"The spool at {Path} is full ({Bytes} of {_maxBytes} bytes).");
         }
 
@@ -194,6 +197,7 @@ public sealed class EventSpool : IDisposable
             _gate.Release();
         }
 
+        _refusedForRoom = false;
         Interlocked.Add(ref _count, -events.Count);
         Interlocked.Add(ref _bytes, -events.Sum(e => (long)System.Text.Encoding.UTF8.GetByteCount(e.Value)));
     }

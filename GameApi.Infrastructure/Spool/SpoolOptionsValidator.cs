@@ -14,9 +14,9 @@ public sealed class SpoolOptionsValidator : IValidateOptions<SpoolOptions>
             failures.Add($"{prefix}{nameof(options.Path)} must name a file.");
         }
 
-        if (options.MaxBytes < 1 << 20)
+        if (options.MaxBytes < 4096)
         {
-            failures.Add($"{prefix}{nameof(options.MaxBytes)} must be at least 1048576 (1 MiB) (got {options.MaxBytes}).");
+            failures.Add($"{prefix}{nameof(options.MaxBytes)} must be at least 4096 (got {options.MaxBytes}).");
         }
 
         if (options.KafkaWait < TimeSpan.FromMilliseconds(10) || options.KafkaWait > TimeSpan.FromSeconds(30))

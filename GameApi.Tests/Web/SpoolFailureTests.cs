@@ -8,6 +8,47 @@ namespace GameApi.Tests.Web;
 public class SpoolFailureTests
 {
     [Test]
+    public async Task Get_SpoolFullDuringAnOutage_503AndNotReady_AcknowledgedEventsStillDelivered()
+    {
+        using var api = new GameApiFactory(new Dictionary<string, string?> { ["Spool:MaxBytes"] = "4096", ["Spool:KafkaWait"] = "00:00:00.200" });
+        using var client = api.CreateClient();
+        (await client.GetAsync("/")).Dispose();
+        api.Kafka.Embedded!.SetDown();
+        var acknowledged = new List<string>();
+        HttpStatusCode status;
+        do
+        {
+            var item = acknowledged.Count % 2 == 0 ? "sword" : "knife";
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/purchase_item?item={item}");
+            var id = Guid.NewGuid().ToString();
+            request.Headers.Add("X-Trace", id);
+            using var response = await client.SendAsync(request);
+            status = response.StatusCode;
+            if (status == HttpStatusCode.OK)
+            {
+                acknowledged.Add(id);
+            }
+        }
+        while (status == HttpStatusCode.OK && acknowledged.Count < 1000);
+
+        using var ready = await client.GetAsync("/health/ready");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(acknowledged, Has.Count.InRange(5, 100), "4 KiB holds a few events");
+        Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+
+        api.Kafka.Embedded.SetUp();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (api.Spool.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        var traces = TopicReader.ReadEvents(api.Kafka.BootstrapServers).Select(e => e["X-Trace"]?.Value<string>()).OfType<string>().ToList();
+        Assert.That(acknowledged.Except(traces), Is.Empty);
+        Assert.That(traces.Distinct().Count(), Is.EqualTo(acknowledged.Count), "the refused event is not delivered later");
+    }
+
+    [Test]
     public async Task Get_SpoolUnwritableDuringAnOutage_503AndNotReady()
     {
         var blocker = Path.GetTempFileName(); // a file: nothing can be created under it, even by root

@@ -89,7 +89,7 @@ public class SwaggerAndHealthTests
     }
 
     [Test]
-    public async Task Metrics_PrometheusText()
+    public async Task Metrics_PrometheusTextWithTheSpoolBacklog()
     {
         using var response = await _client.GetAsync("/metrics");
 

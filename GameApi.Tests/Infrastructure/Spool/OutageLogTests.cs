@@ -1,0 +1,58 @@
+using GameApi.Infrastructure.Spool;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace GameApi.Tests.Infrastructure.Spool;
+
+public class OutageLogTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly List<(LogLevel Level, string Message)> _lines = [];
+    private OutageLog _log = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _lines.Clear();
+        _log = new OutageLog(_time, new ListLogger(_lines));
+    }
+
+    private sealed class ListLogger(List<(LogLevel, string)> lines) : ILogger<OutageLog>
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Add((logLevel, formatter(state, exception)));
+    }
+
+    [Test]
+    public void AnOutage_OneLineToStartRateLimitedRemindersOneLineToEnd()
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            _log.Spooled("/spool/events.db", i);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        _log.Relayed(60);
+        _log.Relayed(40);
+        _log.Drained();
+        _log.Drained();
+
+        Assert.That(_lines.Select(l => l.Message), Has.Exactly(1).Contains("Kafka outage: events are not acknowledged"));
+        Assert.That(_lines.Select(l => l.Message), Has.Exactly(3).Contains("Kafka outage continues"), "one every 30 s over 100 s");
+        Assert.That(_lines.Last().Message, Does.Contain("ended after 00:01:40").And.Contain("relayed 100 events"));
+        Assert.That(_lines, Has.Count.EqualTo(5));
+    }
+
+    [Test]
+    public void Drained_WithoutAnOutage_SaysNothing()
+    {
+        _log.Drained();
+
+        Assert.That(_lines, Is.Empty);
+    }
+}
