@@ -55,8 +55,11 @@ public sealed class EventSpool : IDisposable
 
     public string Path { get; }
 
-    /// <summary>Why the spool cannot be written, or null while it can.</summary>
+    /// <summary>Why the spool cannot be opened, or null when it opened.</summary>
     public string? Error { get; private set; }
+
+    /// <summary>Why the last write failed (disk full, permissions), or null once one succeeds again.</summary>
+    public string? WriteError { get; private set; }
 
     /// <summary>Events waiting for Kafka.</summary>
     public long Count => Interlocked.Read(ref _count);
@@ -113,6 +116,7 @@ public sealed class EventSpool : IDisposable
                     _gate.Release();
                 }
 
+                WriteError = null;
                 Interlocked.Add(ref _count, batch.Count);
                 Interlocked.Add(ref _bytes, batch.Sum(a => (long)System.Text.Encoding.UTF8.GetByteCount(a.Value)));
                 batch.ForEach(a => a.Done.SetResult());
@@ -120,6 +124,7 @@ public sealed class EventSpool : IDisposable
             catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException or SpoolException)
             {
                 var failure = new SpoolException($"The spool at {Path} cannot be written: {e.Message}", e);
+                WriteError = failure.Message;
                 batch.ForEach(a => a.Done.SetException(failure));
             }
         }
