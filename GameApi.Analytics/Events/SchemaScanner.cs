@@ -5,7 +5,8 @@ namespace GameApi.Analytics.Events;
 
 /// <summary>
 /// Checks that each event is one JSON object and records the kinds of its top-level fields, in the
-/// same pass that reads it. Not thread-safe: one scanner per reading thread, then <see cref="Merge"/>.
+/// same pass that reads it, and notices repeated <c>event_id</c>s. Not thread-safe: one scanner per
+/// reading thread (<see cref="FirstPass"/>, then <see cref="FinishFirstPass"/>).
 /// </summary>
 public sealed class SchemaScanner
 {
@@ -109,6 +110,7 @@ public sealed class SchemaScanner
         if (verdict is null)
         {
             Discard();
+            _eventIdLength = -1;
             verdict = ParseFully(json);
         }
 
