@@ -11,7 +11,7 @@ public sealed class KafkaOptions
     /// <summary>The topic every event is written to.</summary>
     public string Topic { get; set; } = "events";
 
-    /// <summary>How long a request waits for the broker to acknowledge its event before answering 503.</summary>
+    /// <summary>How long the producer keeps trying one message (librdkafka message.timeout.ms) before reporting it failed.</summary>
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Partitions of the topic when it has to be created.</summary>

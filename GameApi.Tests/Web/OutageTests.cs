@@ -76,9 +76,10 @@ public class OutageTests
         var spool = Path.Combine(Path.GetTempPath(), $"gameapi-spool-{Guid.NewGuid():N}", "events.db");
         var port = FreePort();
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        var started = new List<Process>();
         try
         {
-            var first = await StartApiAsync(broker.BootstrapServers, spool, port, client);
+            var first = await StartApiAsync(broker.BootstrapServers, spool, port, client, started);
             broker.SetDown();
             var acknowledged = new List<string>();
             for (var n = 0; n < 30; n++)
@@ -90,10 +91,9 @@ public class OutageTests
 
             first.Kill(); // SIGKILL: no shutdown, no flush
             await first.WaitForExitAsync();
-            first.Dispose();
             broker.SetUp();
 
-            using var second = await StartApiAsync(broker.BootstrapServers, spool, port, client);
+            await StartApiAsync(broker.BootstrapServers, spool, port, client, started);
             var deadline = DateTime.UtcNow.AddSeconds(30);
             var onTopic = new HashSet<string>();
             while (DateTime.UtcNow < deadline && !acknowledged.All(onTopic.Contains))
@@ -103,16 +103,26 @@ public class OutageTests
             }
 
             Assert.That(acknowledged.Except(onTopic), Is.Empty);
-            second.Kill();
         }
         finally
         {
+            foreach (var process in started)
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill();
+                    await process.WaitForExitAsync();
+                }
+
+                process.Dispose();
+            }
+
             Directory.Delete(Path.GetDirectoryName(spool)!, recursive: true);
         }
     }
 
     // The API as its own process, from the build output next to the tests.
-    private static async Task<Process> StartApiAsync(string bootstrapServers, string spool, int port, HttpClient client)
+    private static async Task<Process> StartApiAsync(string bootstrapServers, string spool, int port, HttpClient client, List<Process> started)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "GameApi.Web.dll"), "--urls", $"http://127.0.0.1:{port}"])
         {
@@ -125,6 +135,7 @@ public class OutageTests
         start.Environment["Spool__KafkaWait"] = "00:00:00.200";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start)!;
+        started.Add(process); // killed by the test, whatever happens
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -148,7 +159,6 @@ public class OutageTests
             await Task.Delay(200);
         }
 
-        process.Kill();
         throw new TimeoutException("The API did not start within 30 s.");
     }
 
