@@ -25,7 +25,7 @@ public static class DependencyInjection
             {
                 Title = "GameApi",
                 Version = "v1",
-                Description = "A game's backend: every call is recorded as a JSON event on a Kafka topic before it is answered.",
+                Description = "A game's backend: every call is recorded as a JSON event before it is answered, on Kafka or, while Kafka is slow or down, in a durable local spool relayed to Kafka later.",
             });
             options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml"));
         });

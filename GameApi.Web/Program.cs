@@ -8,7 +8,7 @@ builder.Services.AddDomain().AddInfrastructure().AddWeb();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseSwagger();
-app.UseSwaggerUI();
+app.UseSwaggerUI(options => options.SwaggerEndpoint("/swagger/v1/swagger.json", "GameApi v1"));
 app.MapControllers();
 app.MapOperations();
 app.Run();

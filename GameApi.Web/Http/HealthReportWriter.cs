@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -6,6 +7,8 @@ namespace GameApi.Web.Http;
 /// <summary>The readiness answer as JSON: overall status, then each check with its description and data.</summary>
 internal static class HealthReportWriter
 {
+    private static readonly JsonSerializerOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
@@ -16,6 +19,6 @@ internal static class HealthReportWriter
                 e => e.Key,
                 e => new { status = e.Value.Status.ToString(), description = e.Value.Description, data = e.Value.Data }),
         };
-        return context.Response.WriteAsync(JsonSerializer.Serialize(body));
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body, Options));
     }
 }
