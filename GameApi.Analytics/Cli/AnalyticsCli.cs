@@ -56,7 +56,8 @@ public static class AnalyticsCli
         });
         var query = new Argument<string>("query") { Description = "A SQL query over the table 'events'" };
 
-        var root = new RootCommand("Batch analytics over GameApi's event topic: reads every event, builds the table 'events' and answers with SQL.");
+        var root = new RootCommand("Batch analytics over GameApi's event topic: reads every event, builds the table 'events' and answers with SQL. "
+            + "Exit codes: 0 done, 1 the source cannot be reached or read, 2 bad usage or a SQL error.");
         foreach (var option in new Option[] { bootstrap, topic, input, format, output, timeout })
         {
             root.Options.Add(option);
