@@ -1,4 +1,5 @@
 using GameApi.Infrastructure.Spool;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace GameApi.Tests.Infrastructure.Spool;
@@ -83,6 +84,33 @@ public class EventSpoolTests
 
         Assert.That(health.Status, Is.EqualTo(HealthStatus.Healthy));
         Assert.That(health.Data["backlog"], Is.EqualTo(1L));
+    }
+
+    [Test]
+    public async Task WriteFails_AppendRefusedAndNotReady_UntilAWriteSucceedsAgain()
+    {
+        using var spool = new EventSpool(PathOf(), 1 << 20);
+        await spool.AppendAsync("a");
+        var check = new SpoolHealthCheck(spool);
+
+        // Another process holding the database's write lock past the busy timeout: the write fails.
+        using (var holder = new SqliteConnection($"Data Source={PathOf()};Pooling=False"))
+        {
+            holder.Open();
+            using var begin = holder.CreateCommand();
+            begin.CommandText = "BEGIN EXCLUSIVE";
+            begin.ExecuteNonQuery();
+
+            Assert.ThrowsAsync<SpoolException>(() => spool.AppendAsync("b"));
+            Assert.That(spool.WriteError, Does.Contain("cannot be written"));
+            Assert.That((await check.CheckHealthAsync(new HealthCheckContext())).Status, Is.EqualTo(HealthStatus.Unhealthy));
+        }
+
+        await spool.AppendAsync("c");
+
+        Assert.That(spool.WriteError, Is.Null);
+        Assert.That((await check.CheckHealthAsync(new HealthCheckContext())).Status, Is.EqualTo(HealthStatus.Healthy));
+        Assert.That((await spool.ReadOldestAsync(10)).Select(e => e.Value), Is.EqualTo(new[] { "a", "c" }));
     }
 
     [Test]
