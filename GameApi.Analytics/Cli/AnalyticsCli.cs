@@ -2,6 +2,7 @@ using System.CommandLine;
 using GameApi.Analytics.Engine;
 using GameApi.Analytics.Events;
 using GameApi.Analytics.Output;
+using GameApi.Analytics.Spark;
 
 namespace GameApi.Analytics.Cli;
 
@@ -11,6 +12,10 @@ public static class AnalyticsCli
     public const int Ok = 0;
     public const int SourceUnavailable = 1;
     public const int BadUsage = 2;
+
+    private static IAnalyticsEngine CreateEngine(RunSettings settings) => settings.Engine == EngineKind.Spark
+        ? new SparkEngine(new SparkConnectClient(SparkConnectionString.Parse(settings.SparkRemote), settings.Timeout))
+        : new DuckDbEngine();
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive = false)
     {
@@ -46,6 +51,21 @@ public static class AnalyticsCli
             }
         });
 
+        var engineOption = new Option<string>("--engine")
+        {
+            Description = "Where the SQL runs: embedded (DuckDB in this process) or spark (a Spark Connect server, which reads the topic itself)",
+            DefaultValueFactory = _ => "embedded",
+            Recursive = true,
+        };
+        engineOption.AcceptOnlyFromAmong("embedded", "spark");
+        var sparkRemote = new Option<string>("--spark-remote")
+        {
+            Description = "The Spark Connect server, sc://host[:port]/;key=value (token, use_ssl, user_id, user_agent, session_id; other keys are sent as headers). "
+                + "With --engine spark, --bootstrap-servers is the Kafka address as Spark sees it",
+            DefaultValueFactory = _ => "sc://localhost:15002",
+            Recursive = true,
+        };
+
         var limit = new Option<int>("--limit") { Description = "Rows to show; 0 for all", DefaultValueFactory = _ => 20 };
         limit.Validators.Add(r =>
         {
@@ -58,7 +78,7 @@ public static class AnalyticsCli
 
         var root = new RootCommand("Batch analytics over GameApi's event topic: reads every event, builds the table 'events' and answers with SQL. "
             + "Exit codes: 0 done, 1 the source cannot be reached or read, 2 bad usage or a SQL error.");
-        foreach (var option in new Option[] { bootstrap, topic, input, format, output, timeout })
+        foreach (var option in new Option[] { bootstrap, topic, input, format, output, timeout, engineOption, sparkRemote })
         {
             root.Options.Add(option);
         }
@@ -80,11 +100,13 @@ public static class AnalyticsCli
                 parsed.GetValue(input)?.FullName,
                 Enum.Parse<OutputFormat>(parsed.GetValue(format)!, ignoreCase: true),
                 parsed.GetValue(output)?.FullName,
-                TimeSpan.FromSeconds(parsed.GetValue(timeout)));
+                TimeSpan.FromSeconds(parsed.GetValue(timeout)),
+                Enum.Parse<EngineKind>(parsed.GetValue(engineOption)!, ignoreCase: true),
+                parsed.GetValue(sparkRemote)!);
             try
             {
-                using var engine = new DuckDbEngine();
-                using var run = new AnalyticsRun(settings, engine, stdout, stderr, interactive);
+                using var engine = CreateEngine(settings);
+                var run = new AnalyticsRun(settings, engine, stdout, stderr, interactive);
                 run.Load();
                 act(run);
                 return Ok;
@@ -99,7 +121,7 @@ public static class AnalyticsCli
                 stderr.WriteLine($"SQL error: {e.Message}");
                 return BadUsage;
             }
-            catch (UsageException e)
+            catch (Exception e) when (e is UsageException or FormatException)
             {
                 stderr.WriteLine($"error: {e.Message}");
                 return BadUsage;

@@ -1,61 +1,23 @@
 using GameApi.Analytics.Engine;
-using GameApi.Analytics.Events;
 using GameApi.Analytics.Output;
 using GameApi.Analytics.Reports;
 
 namespace GameApi.Analytics.Cli;
 
 /// <summary>One run of a command: read the events, load them into the engine, answer, write.</summary>
-public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, TextWriter stdout, TextWriter stderr, bool showProgress) : IDisposable
+public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, TextWriter stdout, TextWriter stderr, bool showProgress)
 {
-    private readonly DirectoryInfo _scratch = Directory.CreateTempSubdirectory("gameapi-analytics-");
     private readonly IAnalyticsEngine _engine = engine;
-    private EventSnapshot? _snapshot;
 
-    public EventSnapshot Load()
-    {
-        using (var progress = ProgressLine.Start(stderr, showProgress))
-        {
-            _snapshot = settings.Input is { } input
-                ? FileSource.Read(input, _scratch.FullName, progress?.Bytes(new FileInfo(input).Length))
-                : new KafkaSource(settings.BootstrapServers, settings.Topic, settings.Timeout)
-                    .Read(_scratch.FullName, progress?.Events(), stderr.WriteLine);
-        }
-
-        if (_snapshot.Skipped > 0)
-        {
-            var what = settings.Input is null ? "message" : "line";
-            stderr.WriteLine(_snapshot.Skipped == 1
-                ? $"Skipped 1 {what} that is not a JSON object."
-                : $"Skipped {_snapshot.Skipped} {what}s that are not JSON objects.");
-        }
-
-        if (_snapshot.Duplicates > 0)
-        {
-            stderr.WriteLine($"Counted {_snapshot.Duplicates} resent event{(_snapshot.Duplicates == 1 ? "" : "s")} once (same event_id).");
-        }
-
-        _engine.LoadEvents(_snapshot);
-        return _snapshot;
-    }
+    public void Load() => _engine.LoadEvents(new EventSource(
+        settings.Input, settings.BootstrapServers, settings.Topic, settings.Timeout, stderr, ProgressLine.Start(stderr, showProgress)));
 
     public void Events(int limit) =>
         Write(limit > 0 ? $"SELECT * FROM events LIMIT {limit}" : "SELECT * FROM events");
 
     public void Sql(string query) => Write(query);
 
-    public void Schema()
-    {
-        var snapshot = _snapshot ?? throw new InvalidOperationException("Load first.");
-        var events = snapshot.Schema.Events;
-        var rows = snapshot.Schema.Columns.Select(c =>
-        {
-            var carried = c.Keys.Count > 0 ? c.EventsWithValue : snapshot.HasKafkaMetadata ? events : 0;
-            var share = events == 0 ? 0 : Math.Round(100.0 * carried / events, 2);
-            return new object?[] { c.Name, c.Type.ToString().ToLowerInvariant(), carried, share };
-        }).ToList();
-        WriteResult(new QueryResult(["column", "type", "events", "percent"], rows), sql: null);
-    }
+    public void Schema() => WriteResult(_engine.Schema(), sql: null);
 
     public void Report()
     {
@@ -139,18 +101,6 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
     }
 
     private TextWriter Open(string? path) => path is null ? new NonClosingWriter(stdout) : new StreamWriter(path);
-
-    public void Dispose()
-    {
-        try
-        {
-            _scratch.Delete(recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is not worth failing the run for.
-        }
-    }
 
     /// <summary>stdout belongs to the caller: writing through it must not close it.</summary>
     private sealed class NonClosingWriter(TextWriter inner) : TextWriter

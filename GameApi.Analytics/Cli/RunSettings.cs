@@ -9,22 +9,12 @@ public sealed record RunSettings(
     string? Input,
     OutputFormat Format,
     string? OutputPath,
-    TimeSpan Timeout);
+    TimeSpan Timeout,
+    EngineKind Engine,
+    string SparkRemote);
 
-/// <summary>A usage error found after parsing (exit code 2).</summary>
-public sealed class UsageException : Exception
+public enum EngineKind
 {
-    public UsageException()
-    {
-    }
-
-    public UsageException(string message)
-        : base(message)
-    {
-    }
-
-    public UsageException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
+    Embedded,
+    Spark,
 }

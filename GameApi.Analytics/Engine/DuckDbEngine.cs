@@ -8,15 +8,56 @@ public sealed class DuckDbEngine : IAnalyticsEngine
 {
     private readonly DuckDBConnection _connection = new("DataSource=:memory:");
     private readonly Task _opening;
+    private DirectoryInfo? _scratch;
 
     // Loading DuckDB's native library takes about 0.1 s: do it while the events are being read.
     public DuckDbEngine() => _opening = Task.Run(_connection.Open);
 
-    public void LoadEvents(EventSnapshot snapshot)
+    private EventSnapshot? _snapshot;
+
+    /// <summary>Reads the events here (file or topic) into a snapshot file, then views it as <c>events</c>.</summary>
+    public void LoadEvents(EventSource source)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(source);
+        var scratch = Directory.CreateTempSubdirectory("gameapi-analytics-");
+        _scratch = scratch;
+        using (source.Progress)
+        {
+            _snapshot = source.InputFile is { } input
+                ? FileSource.Read(input, scratch.FullName, source.Progress?.Bytes(new FileInfo(input).Length))
+                : new KafkaSource(source.BootstrapServers, source.Topic, source.Timeout)
+                    .Read(scratch.FullName, source.Progress?.Events(), source.Notices.WriteLine);
+        }
+
+        if (_snapshot.Skipped > 0)
+        {
+            var what = source.InputFile is null ? "message" : "line";
+            source.Notices.WriteLine(_snapshot.Skipped == 1
+                ? $"Skipped 1 {what} that is not a JSON object."
+                : $"Skipped {_snapshot.Skipped} {what}s that are not JSON objects.");
+        }
+
+        if (_snapshot.Duplicates > 0)
+        {
+            source.Notices.WriteLine($"Counted {_snapshot.Duplicates} resent event{(_snapshot.Duplicates == 1 ? "" : "s")} once (same event_id).");
+        }
+
         _opening.GetAwaiter().GetResult();
-        Execute(EventsViewSql(snapshot));
+        Execute(EventsViewSql(_snapshot));
+    }
+
+    /// <summary>From the reading pass: no query needed.</summary>
+    public QueryResult Schema()
+    {
+        var snapshot = _snapshot ?? throw new InvalidOperationException("Load the events first.");
+        var events = snapshot.Schema.Events;
+        var rows = snapshot.Schema.Columns.Select(c =>
+        {
+            var carried = c.Keys.Count > 0 ? c.EventsWithValue : snapshot.HasKafkaMetadata ? events : 0;
+            var share = events == 0 ? 0 : Math.Round(100.0 * carried / events, 2);
+            return new object?[] { c.Name, c.Type.ToString().ToLowerInvariant(), carried, share };
+        }).ToList();
+        return new QueryResult(["column", "type", "events", "percent"], rows);
     }
 
     /// <summary>
@@ -133,6 +174,14 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         finally
         {
             _connection.Dispose();
+            try
+            {
+                _scratch?.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temp folder is not worth failing the run for.
+            }
         }
     }
 }

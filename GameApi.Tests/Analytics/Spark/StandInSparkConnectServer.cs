@@ -68,6 +68,14 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
 
         public List<Metadata> Headers { get; } = [];
 
+        /// <summary>
+        /// Statements DuckDB cannot run (Spark's Kafka source, CACHE TABLE), by their start: recorded
+        /// in <see cref="Substituted"/> and replaced with the given SQL, or with nothing when null.
+        /// </summary>
+        public Dictionary<string, string?> Substitutions { get; } = [];
+
+        public List<string> Substituted { get; } = [];
+
         public override Task<AnalyzePlanResponse> AnalyzePlan(AnalyzePlanRequest request, ServerCallContext context) =>
             Task.FromResult(new AnalyzePlanResponse
             {
@@ -91,6 +99,17 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
             if (request.Plan.OpTypeCase == Plan.OpTypeOneofCase.Command)
             {
                 var sql = request.Plan.Command.SqlCommand.Sql;
+                if (Substitutions.FirstOrDefault(p => sql.StartsWith(p.Key, StringComparison.Ordinal)) is { Key: not null } substitution)
+                {
+                    Substituted.Add(sql);
+                    if (substitution.Value is null)
+                    {
+                        return;
+                    }
+
+                    sql = substitution.Value;
+                }
+
                 if (IsQuery(sql))
                 {
                     // As Spark does: a query sent as a command comes back unexecuted, as a relation.
@@ -123,8 +142,9 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
             }
         }
 
+        // Statements with rows; Spark returns those of a command (DESCRIBE, SHOW) as a relation too.
         private static bool IsQuery(string sql) =>
-            sql.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase) || sql.TrimStart().StartsWith("WITH", StringComparison.OrdinalIgnoreCase);
+            new[] { "SELECT", "WITH", "DESCRIBE", "SHOW" }.Any(k => sql.TrimStart().StartsWith(k, StringComparison.OrdinalIgnoreCase));
 
         private void Run(string sql, Action<byte[]> batch) => AsSparkErrors(() =>
         {
