@@ -4,12 +4,10 @@ using GameApi.Analytics.Reports;
 
 namespace GameApi.Analytics.Cli;
 
-/// <summary>One run of a command: read the events, load them into the engine, answer, write.</summary>
+/// <summary>One run of a command: the engine loads the events, answers the question, and the answer is written.</summary>
 public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, TextWriter stdout, TextWriter stderr, bool showProgress)
 {
-    private readonly IAnalyticsEngine _engine = engine;
-
-    public void Load() => _engine.LoadEvents(new EventSource(
+    public void Load() => engine.LoadEvents(new EventSource(
         settings.Input, settings.BootstrapServers, settings.Topic, settings.Timeout, stderr, ProgressLine.Start(stderr, showProgress)));
 
     public void Events(int limit) =>
@@ -17,11 +15,11 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
 
     public void Sql(string query) => Write(query);
 
-    public void Schema() => WriteResult(_engine.Schema(), sql: null);
+    public void Schema() => WriteResult(engine.Schema(), sql: null);
 
     public void Report()
     {
-        var combined = _engine.Query(BuiltInReports.Sql);
+        var combined = engine.Query(BuiltInReports.Sql);
         var reports = BuiltInReports.All.Select(r => (r, new QueryResult(
             [r.Column, "events"],
             combined.Rows.Where(row => (string)row[0]! == r.Name).Select(row => new[] { row[1], row[2] }).ToList()))).ToList();
@@ -58,7 +56,7 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
         }
     }
 
-    private void Write(string sql) => WriteResult(_engine.Query(sql), sql);
+    private void Write(string sql) => WriteResult(engine.Query(sql), sql);
 
     private void WriteResult(QueryResult result, string? sql)
     {
@@ -70,7 +68,7 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
                 throw new UsageException("This command cannot write Parquet; use .csv or .json.");
             }
 
-            _engine.ExportParquet(sql, path!);
+            engine.ExportParquet(sql, path!);
         }
         else
         {
