@@ -6,7 +6,7 @@ namespace GameApi.Analytics.Events;
 /// The event_ids seen so far. Exact (every id kept as text) where a repeat is dropped on the spot, as
 /// when reading Kafka. For the first pass over a file, only 64-bit fingerprints are appended, in
 /// order, and <see cref="CountRepeats"/> sorts them at the end: a hash table of a million ids costs a
-/// cache miss per event (measured 250 ms per million here), sorting about a tenth of that. A repeat
+/// cache miss per event (measured 250 ms per million here), a radix sort a few milliseconds. A repeat
 /// found this way only sends the file through an exact second pass, so a fingerprint collision costs
 /// time, never an event.
 /// </summary>
@@ -54,7 +54,7 @@ internal sealed class EventIds
         Parallel.For(0, parts.Count, i =>
         {
             sorted[i] = parts[i]._fingerprints[..parts[i]._count];
-            Array.Sort(sorted[i]);
+            RadixSort(sorted[i]);
         });
 
         long repeats = 0;
@@ -66,11 +66,42 @@ internal sealed class EventIds
             if (i + 1 < sorted.Length)
             {
                 merged = [.. merged, .. sorted[i]]; // only with more than two reading threads
-                Array.Sort(merged);
+                RadixSort(merged);
             }
         }
 
         return repeats;
+    }
+
+    // Four passes of 16-bit digits: linear, where a comparison sort of a million values takes log n passes.
+    private static void RadixSort(ulong[] values)
+    {
+        var from = values;
+        var to = new ulong[values.Length];
+        var starts = new int[1 << 16];
+        for (var shift = 0; shift < 64; shift += 16)
+        {
+            Array.Clear(starts);
+            foreach (var value in from)
+            {
+                starts[(int)(value >> shift) & 0xFFFF]++;
+            }
+
+            var sum = 0;
+            for (var digit = 0; digit < starts.Length; digit++)
+            {
+                (starts[digit], sum) = (sum, sum + starts[digit]);
+            }
+
+            foreach (var value in from)
+            {
+                to[starts[(int)(value >> shift) & 0xFFFF]++] = value;
+            }
+
+            (from, to) = (to, from);
+        }
+
+        // Four passes: the sorted values are back in the array passed in.
     }
 
     private static long Repeats(ulong[] sorted)

@@ -104,6 +104,22 @@ public class FileInputTests
     }
 
     [Test]
+    public void Resends_InALargeFileReadInParallel_CountedOnce()
+    {
+        // Over 8 MiB, so two threads scan it: the repeat is in the other thread's half.
+        var lines = Enumerable.Range(0, 60_000).Select(i =>
+            $$"""{"event_type":"default","event_id":"{{new Guid(i, 0, 0, new byte[8])}}","padding":"{{new string('x', 100)}}"}""").ToArray();
+        lines[^1] = lines[5];
+
+        var outcome = AnalyticsRunner.Run("sql", "SELECT COUNT(*) AS n, COUNT(DISTINCT event_id) AS ids FROM events", "--input", File(lines), "--format", "json");
+
+        Assert.That(new FileInfo(_files[^1]).Length, Is.GreaterThan(8 << 20));
+        Assert.That(outcome.JsonRows[0]["n"]!.Value<long>(), Is.EqualTo(59_999));
+        Assert.That(outcome.JsonRows[0]["ids"]!.Value<long>(), Is.EqualTo(59_999));
+        Assert.That(outcome.Stderr, Does.Contain("Counted 1 resent event once"));
+    }
+
+    [Test]
     public void EmptyFile_EmptyResultWithAllKnownColumns()
     {
         var outcome = AnalyticsRunner.Run("sql", "SELECT event_type, item, guild_id, user_agent FROM events", "--input", File(), "--format", "json");
