@@ -15,22 +15,27 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
 
     public void Sql(string query) => Write(query);
 
-    public void Schema() => WriteResult(engine.Schema(), sql: null);
+    public void Schema() => WriteResult(engine.Schema());
 
     public void Report()
     {
+        var (format, path) = Destination();
+        if (format == OutputFormat.Parquet)
+        {
+            Write(BuiltInReports.Sql); // one flat table: (report, value, events)
+            return;
+        }
+
         var combined = engine.Query(BuiltInReports.Sql);
+        if (format == OutputFormat.Csv)
+        {
+            WriteResult(combined); // one flat table: (report, value, events)
+            return;
+        }
+
         var reports = BuiltInReports.All.Select(r => (r, new QueryResult(
             [r.Column, "events"],
             combined.Rows.Where(row => (string)row[0]! == r.Name).Select(row => new[] { row[1], row[2] }).ToList()))).ToList();
-
-        var (format, path) = Destination();
-        if (format is OutputFormat.Csv or OutputFormat.Parquet)
-        {
-            // One flat table: (report, value, events).
-            WriteResult(combined, BuiltInReports.Sql);
-            return;
-        }
 
         using var output = Open(path);
         if (format == OutputFormat.Json)
@@ -56,23 +61,29 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
         }
     }
 
-    private void Write(string sql) => WriteResult(engine.Query(sql), sql);
+    // Parquet is written by the engine straight from the query; the rest from the rows.
+    private void Write(string sql)
+    {
+        if (Destination() is (OutputFormat.Parquet, { } path))
+        {
+            engine.ExportParquet(sql, path);
+            stderr.WriteLine($"Wrote {path}.");
+            return;
+        }
 
-    private void WriteResult(QueryResult result, string? sql)
+        WriteResult(engine.Query(sql));
+    }
+
+    private void WriteResult(QueryResult result)
     {
         var (format, path) = Destination();
         if (format == OutputFormat.Parquet)
         {
-            if (sql is null)
-            {
-                throw new UsageException("This command cannot write Parquet; use .csv or .json.");
-            }
-
-            engine.ExportParquet(sql, path!);
+            throw new UsageException("This command cannot write Parquet; use .csv or .json.");
         }
-        else
+
+        using (var output = Open(path))
         {
-            using var output = Open(path);
             ResultWriter.Write(result, format, output);
         }
 

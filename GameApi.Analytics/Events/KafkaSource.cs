@@ -119,18 +119,23 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
     /// <summary>Writes one valid event object as a line, the record's metadata first.</summary>
     private sealed class LineWriter(Stream output)
     {
+        // The metadata keys as UTF-8, once: {"__kafka_partition": ,"__kafka_offset": ,"__kafka_timestamp_ms":
+        private static readonly byte[][] Keys = EventSnapshot.MetadataKeys
+            .Select((k, i) => System.Text.Encoding.UTF8.GetBytes($"{(i == 0 ? "{" : ",")}\"{k.Key}\":"))
+            .ToArray();
+
         private readonly byte[] _meta = new byte[128];
 
         public void Write(int partition, long offset, long? timestampMs, byte[] value)
         {
             var length = 0;
-            Append("{\"__kafka_partition\":"u8, ref length);
+            Append(Keys[0], ref length);
             Utf8Formatter.TryFormat(partition, _meta.AsSpan(length), out var written);
             length += written;
-            Append(",\"__kafka_offset\":"u8, ref length);
+            Append(Keys[1], ref length);
             Utf8Formatter.TryFormat(offset, _meta.AsSpan(length), out written);
             length += written;
-            Append(",\"__kafka_timestamp_ms\":"u8, ref length);
+            Append(Keys[2], ref length);
             if (timestampMs is { } ms)
             {
                 Utf8Formatter.TryFormat(ms, _meta.AsSpan(length), out written);

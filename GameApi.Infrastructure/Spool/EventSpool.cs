@@ -80,7 +80,7 @@ public sealed class EventSpool : IDisposable
             throw new SpoolException(error);
         }
 
-        if (Bytes + value.Length > _maxBytes)
+        if (Bytes + System.Text.Encoding.UTF8.GetByteCount(value) > _maxBytes)
         {
             _refusedForRoom = true;
             throw new SpoolException($"The spool at {Path} is full ({Bytes} of {_maxBytes} bytes).");
