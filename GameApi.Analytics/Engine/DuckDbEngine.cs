@@ -107,7 +107,51 @@ public sealed class DuckDbEngine : IAnalyticsEngine
             + $"FROM read_json({Literal(snapshot.JsonLinesPath)}, format = 'newline_delimited', columns = {{{string.Join(", ", declared)}}})";
     }
 
+    /// <summary>
+    /// Runs a query. A query DuckDB can describe first has its lists, structs, maps, dates and other
+    /// types DuckDB.NET reads poorly converted to text in the engine (see <see cref="DuckDbColumns"/>).
+    /// </summary>
     public QueryResult Query(string sql)
+    {
+        if (Describe(sql) is { } columns && columns.Any(c => DuckDbColumns.ReadingOf(c.Type) != ColumnReading.Value))
+        {
+            try
+            {
+                return Read(DuckDbColumns.Rewrite(sql, columns), columns.Select(c => DuckDbColumns.ReadingOf(c.Type)).ToList());
+            }
+            catch (SqlException)
+            {
+                // Not a query that can be a subquery (several statements, say): run it as written.
+            }
+        }
+
+        return Read(sql, readings: null);
+    }
+
+    // The result's columns without running the query; null for what DESCRIBE does not take (SHOW,
+    // PRAGMA, SET, statements with no result), which then runs as written.
+    private List<(string Name, string Type)>? Describe(string sql)
+    {
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "DESCRIBE " + sql;
+            using var reader = command.ExecuteReader();
+            var columns = new List<(string, string)>();
+            while (reader.Read())
+            {
+                columns.Add((reader.GetString(0), reader.GetString(1)));
+            }
+
+            return columns;
+        }
+        catch (DuckDBException)
+        {
+            return null;
+        }
+    }
+
+    private QueryResult Read(string sql, List<ColumnReading>? readings)
     {
         try
         {
@@ -121,7 +165,9 @@ public sealed class DuckDbEngine : IAnalyticsEngine
                 var row = new object?[reader.FieldCount];
                 for (var i = 0; i < row.Length; i++)
                 {
-                    row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                    row[i] = reader.IsDBNull(i) ? null
+                        : readings?[i] == ColumnReading.Json ? new JsonText(reader.GetString(i))
+                        : Checked(reader.GetValue(i));
                 }
 
                 rows.Add(row);
@@ -133,6 +179,20 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         {
             throw new SqlException(e.Message, e);
         }
+        catch (Exception e) when (e is InvalidCastException or NotSupportedException)
+        {
+            throw Unreadable(e);
+        }
+    }
+
+    // A list, struct, map or blob in a statement that could not be described, so was not rewritten.
+    private static object Checked(object value) =>
+        value is string || value is not (System.Collections.IEnumerable or Stream) ? value : throw Unreadable(null);
+
+    private static SqlException Unreadable(Exception? e)
+    {
+        const string Message = "The result has a list, struct, map or blob column that cannot be shown as it is; convert it with to_json(...) or CAST(... AS VARCHAR).";
+        return e is null ? new SqlException(Message) : new SqlException(Message, e);
     }
 
     public void ExportParquet(string sql, string path) =>
@@ -163,7 +223,7 @@ public sealed class DuckDbEngine : IAnalyticsEngine
 
     private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
-    private static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    internal static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     public void Dispose()
     {

@@ -112,6 +112,9 @@ public static class ResultWriter
             case null:
                 json.WriteNullValue();
                 break;
+            case JsonText text when IsJson(text.Json):
+                json.WriteRawValue(text.Json, skipInputValidation: true); // just checked
+                break;
             case bool b:
                 json.WriteBooleanValue(b);
                 break;
@@ -130,6 +133,19 @@ public static class ResultWriter
             default:
                 json.WriteStringValue(Text(value));
                 break;
+        }
+    }
+
+    private static bool IsJson(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false; // then written as a string
         }
     }
 

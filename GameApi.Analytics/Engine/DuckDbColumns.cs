@@ -1,0 +1,74 @@
+using System.Globalization;
+
+namespace GameApi.Analytics.Engine;
+
+/// <summary>How a result column of a DuckDB type is read into .NET.</summary>
+internal enum ColumnReading
+{
+    /// <summary>As DuckDB.NET gives it: numbers, booleans, text, UUIDs, timestamps.</summary>
+    Value,
+
+    /// <summary>Lists, structs, maps and unions as JSON text: DuckDB.NET turns them into generic
+    /// collections through reflection, fails on a NULL inside a list, and prints as a type name.</summary>
+    Json,
+
+    /// <summary>Dates, times, intervals, blobs, bit strings: as DuckDB writes them (2026-01-01, 3 days),
+    /// not as .NET's defaults for the types DuckDB.NET picks (01/01/2026, 3.00:00:00, a stream).</summary>
+    Text,
+}
+
+/// <summary>Rewrites a query so that every column of its result is read as <see cref="ColumnReading.Value"/> or JSON text.</summary>
+internal static class DuckDbColumns
+{
+    private static readonly HashSet<string> Values = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+        "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE",
+        "VARCHAR", "UUID", "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "NULL",
+    };
+
+    /// <param name="type">A type as DESCRIBE names it: <c>INTEGER[]</c>, <c>STRUCT(a INTEGER)</c>, <c>DECIMAL(10,2)</c>.</param>
+    public static ColumnReading ReadingOf(string type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        if (type.Equals("JSON", StringComparison.OrdinalIgnoreCase))
+        {
+            return ColumnReading.Json; // already JSON text: only marked as such
+        }
+
+        if (type.EndsWith(']') || type.StartsWith("STRUCT(", StringComparison.OrdinalIgnoreCase)
+            || type.StartsWith("MAP(", StringComparison.OrdinalIgnoreCase) || type.StartsWith("UNION(", StringComparison.OrdinalIgnoreCase))
+        {
+            return ColumnReading.Json;
+        }
+
+        return Values.Contains(type) || type.StartsWith("DECIMAL(", StringComparison.OrdinalIgnoreCase)
+            || type.StartsWith("ENUM(", StringComparison.OrdinalIgnoreCase)
+            ? ColumnReading.Value
+            : ColumnReading.Text;
+    }
+
+    /// <summary>
+    /// The query as a subquery whose columns are renamed by position (a result may repeat a name), each
+    /// converted as its reading says and given back its name. The query ends on its own line, so a
+    /// trailing comment cannot swallow the closing parenthesis.
+    /// </summary>
+    public static string Rewrite(string sql, IReadOnlyList<(string Name, string Type)> columns)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        ArgumentNullException.ThrowIfNull(columns);
+        var select = columns.Select((c, i) =>
+        {
+            var column = string.Create(CultureInfo.InvariantCulture, $"c{i + 1}");
+            var value = ReadingOf(c.Type) switch
+            {
+                ColumnReading.Json when !c.Type.Equals("JSON", StringComparison.OrdinalIgnoreCase) => $"CAST(to_json({column}) AS VARCHAR)",
+                ColumnReading.Text => $"CAST({column} AS VARCHAR)",
+                _ => column,
+            };
+            return $"{value} AS {DuckDbEngine.Identifier(c.Name)}";
+        });
+        var renamed = string.Join(", ", Enumerable.Range(1, columns.Count).Select(i => string.Create(CultureInfo.InvariantCulture, $"c{i}")));
+        return $"SELECT {string.Join(", ", select)} FROM (\n{sql.TrimEnd().TrimEnd(';')}\n) AS q({renamed})";
+    }
+}

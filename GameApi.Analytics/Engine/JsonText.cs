@@ -1,0 +1,10 @@
+namespace GameApi.Analytics.Engine;
+
+/// <summary>
+/// A value the engine gave as JSON text (a list, struct or map, or a JSON column): JSON output embeds it
+/// as JSON, tables and CSV show the text.
+/// </summary>
+public sealed record JsonText(string Json)
+{
+    public override string ToString() => Json;
+}

@@ -1,0 +1,115 @@
+using GameApi.Analytics.Engine;
+using Newtonsoft.Json.Linq;
+
+namespace GameApi.Tests.Analytics;
+
+/// <summary>
+/// What <c>sql</c> prints for every kind of DuckDB value: lists, structs and maps as JSON (real JSON in
+/// JSON output), dates, times, intervals and blobs as DuckDB writes them, never a .NET type name.
+/// </summary>
+public class ResultTypesTests
+{
+    private string _input = "";
+
+    [SetUp]
+    public void WriteInput() => _input = AnalyticsRunner.WriteLines("""{"event_type":"purchase_item","item":"sword"}""", """{"event_type":"join_guild"}""");
+
+    [TearDown]
+    public void DeleteInput() => File.Delete(_input);
+
+    private AnalyticsOutcome Sql(string query, string format = "json") => AnalyticsRunner.Run("sql", query, "--input", _input, "--format", format);
+
+    [Test]
+    public void NestedValues_AreJsonInJsonOutput()
+    {
+        var outcome = Sql("SELECT [1, NULL] AS list, {'a': 1, 'b': 'x'} AS struct, map([1], ['one']) AS map, [DATE '2026-01-01'] AS dates, [1, 2]::INTEGER[2] AS array");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        var row = (JObject)outcome.JsonRows.Single();
+        Assert.That(row.ToString(Newtonsoft.Json.Formatting.None), Is.EqualTo(
+            """{"list":[1,null],"struct":{"a":1,"b":"x"},"map":{"1":"one"},"dates":["2026-01-01"],"array":[1,2]}"""));
+    }
+
+    [Test]
+    public void NestedValues_AreJsonTextInTablesAndCsv()
+    {
+        var table = Sql("SELECT list(item) AS items FROM events", "table");
+        var csv = Sql("SELECT [1, NULL] AS list, {'a': 1} AS struct", "csv");
+
+        Assert.That(table.ExitCode, Is.EqualTo(0), table.Stderr);
+        Assert.That(table.Stdout, Does.Contain("""["sword",null]""").And.Not.Contain("System."));
+        Assert.That(csv.Stdout.ReplaceLineEndings("\n"), Is.EqualTo("list,struct\n\"[1,null]\",\"{\"\"a\"\":1}\"\n"));
+    }
+
+    [Test]
+    public void DatesTimesIntervalsBlobs_AsDuckDbWritesThem()
+    {
+        var outcome = Sql("SELECT DATE '2026-01-02' AS d, TIME '12:30' AS t, INTERVAL 3 DAY AS i, '\\xAA'::BLOB AS b, '101'::BIT AS bits, TIMESTAMPTZ '2026-01-01 10:00:00+02' AS tz");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.JsonRows.Single().ToString(Newtonsoft.Json.Formatting.None), Is.EqualTo(
+            """{"d":"2026-01-02","t":"12:30:00","i":"3 days","b":"\\xAA","bits":"101","tz":"2026-01-01 08:00:00+00"}"""));
+    }
+
+    [Test]
+    public void NumbersTextAndTimestamps_KeepTheirTypes()
+    {
+        var outcome = Sql("SELECT 1.50::DECIMAL(10,2) AS d, 170141183460469231731687303715884105727::HUGEINT AS h, true AS b, 'x' AS s, TIMESTAMP '2026-01-01 10:00:00.5' AS ts, NULL AS n, to_json({'k': [1]}) AS j");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.Stdout, Does.Contain("170141183460469231731687303715884105727,")); // a number, not text
+        var row = outcome.JsonRows.Single();
+        Assert.That(row["d"]!.Type, Is.EqualTo(JTokenType.Float));
+        Assert.That(row["b"]!.Value<bool>(), Is.True);
+        Assert.That(row["s"]!.Value<string>(), Is.EqualTo("x"));
+        Assert.That(row["ts"]!.Value<string>(), Is.EqualTo("2026-01-01 10:00:00.5"));
+        Assert.That(row["n"]!.Type, Is.EqualTo(JTokenType.Null));
+        Assert.That(row["j"]!.ToString(Newtonsoft.Json.Formatting.None), Is.EqualTo("""{"k":[1]}""")); // a JSON value stays JSON
+    }
+
+    [Test]
+    public void RepeatedNamesATrailingCommentOrSemicolon_StillConverted()
+    {
+        var commented = Sql("SELECT [1] AS a, [2] AS a -- the last line is a comment", "csv");
+        var ended = Sql("SELECT [1] AS a;", "csv");
+
+        Assert.That(commented.ExitCode, Is.EqualTo(0), commented.Stderr);
+        Assert.That(commented.Stdout.ReplaceLineEndings("\n"), Is.EqualTo("a,a\n[1],[2]\n"));
+        Assert.That(ended.Stdout.ReplaceLineEndings("\n"), Is.EqualTo("a\n[1]\n"));
+    }
+
+    [Test]
+    public void StatementsWithoutAResultShape_RunAsWritten()
+    {
+        var outcome = Sql("SHOW TABLES", "csv");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.Stdout.ReplaceLineEndings("\n"), Is.EqualTo("name\nevents\n"));
+    }
+
+    [Test]
+    public void AListThatCannotBeConverted_Exit2NamingTheWayOut()
+    {
+        var outcome = Sql("SELECT [1]; SELECT 2"); // two statements: not a subquery
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(2));
+        Assert.That(outcome.Stderr, Does.Contain("to_json(...)"));
+    }
+
+    [TestCase("INTEGER[]", "Json")]
+    [TestCase("INTEGER[3]", "Json")]
+    [TestCase("STRUCT(a INTEGER, b VARCHAR)", "Json")]
+    [TestCase("MAP(INTEGER, VARCHAR)", "Json")]
+    [TestCase("UNION(num INTEGER)", "Json")]
+    [TestCase("JSON", "Json")]
+    [TestCase("DECIMAL(10,2)", "Value")]
+    [TestCase("ENUM('a', 'b')", "Value")]
+    [TestCase("BIGINT", "Value")]
+    [TestCase("TIMESTAMP", "Value")]
+    [TestCase("DATE", "Text")]
+    [TestCase("INTERVAL", "Text")]
+    [TestCase("BLOB", "Text")]
+    [TestCase("TIMESTAMP WITH TIME ZONE", "Text")]
+    public void ReadingOf_EachKindOfType(string type, string expected) =>
+        Assert.That(DuckDbColumns.ReadingOf(type).ToString(), Is.EqualTo(expected));
+}
