@@ -10,8 +10,8 @@ events=${2:-}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-# Published the way a user would ship it: Release, ReadyToRun.
-dotnet publish GameApi.Analytics -c Release -r linux-x64 -p:PublishReadyToRun=true -o "$out/analytics" >/dev/null
+# Published the way a user would ship it: a native executable (docs/analytics.md).
+dotnet publish GameApi.Analytics -c Release -r linux-x64 -o "$out/analytics" >/dev/null
 
 case $what in
   report)

@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Confluent.Kafka;
+using DuckDB.NET.Data;
+using GameApi.Infrastructure.Embedded;
+using GameApi.Tests.Analytics.Spark;
+
+namespace GameApi.Tests.Analytics;
+
+/// <summary>
+/// The analytics as users run it after <c>dotnet publish</c>: a native, ahead-of-time compiled
+/// executable with trimmed libraries, where reflection that works under the JIT can fail. Each test
+/// runs it as a child process and checks that it answers exactly as the in-process program does: on
+/// a file, in every format, from Kafka, over Spark Connect, and with errors.
+/// </summary>
+[NonParallelizable]
+public class NativeBuildTests
+{
+    private static readonly string[] Lines =
+    [
+        """{"event_type":"default","event_id":"1"}""",
+        """{"event_type":"purchase_item","item":"sword","event_id":"2","User-Agent":"GameClient/1.0","Host":"h"}""",
+        """{"event_type":"purchase_item","item":"sword","event_id":"2","User-Agent":"GameClient/1.0","Host":"h"}""",
+        """{"event_type":"join_guild","guild_id":7,"event_id":"3","User-Agent":"GameClient/1.0"}""",
+        """{"event_type":"join_guild","guild_id":"invalid","event_id":"4","meta":{"tags":["a","b"]},"note":"żółw ☃ 😀"}""",
+        "not json",
+        "[1,2]",
+    ];
+
+    private string _publish = "";
+    private string _native = "";
+    private string _input = "";
+
+    [OneTimeSetUp]
+    public void Publish()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Ignore("The native build is published and tested on Linux.");
+        }
+
+        if (!OnPath("clang") && !OnPath("gcc"))
+        {
+            Assert.Ignore("Publishing a native executable needs clang or gcc to link it (.ci/run installs gcc).");
+        }
+
+        _publish = Directory.CreateTempSubdirectory("gameapi-native-").FullName;
+        var project = Path.Combine(RepositoryRoot(), "GameApi.Analytics");
+        var publish = Execute("dotnet", ["publish", project, "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier, "-o", _publish], TimeSpan.FromMinutes(10));
+        Assert.That(publish.ExitCode, Is.EqualTo(0), publish.Stdout + publish.Stderr);
+        _native = Path.Combine(_publish, "gameapi-analytics");
+        Assert.That(File.Exists(Path.Combine(_publish, "gameapi-analytics.dll")), Is.False, "published as IL, not natively");
+        _input = AnalyticsRunner.WriteLines(Lines);
+    }
+
+    [OneTimeTearDown]
+    public void DeleteFiles()
+    {
+        if (_publish.Length > 0)
+        {
+            Directory.Delete(_publish, recursive: true);
+        }
+
+        if (_input.Length > 0)
+        {
+            File.Delete(_input);
+        }
+    }
+
+    private AnalyticsOutcome Native(params string[] args) => Execute(_native, args, TimeSpan.FromMinutes(1));
+
+    private static void AssertSame(AnalyticsOutcome native, AnalyticsOutcome inProcess)
+    {
+        Assert.That(native.ExitCode, Is.EqualTo(inProcess.ExitCode), native.Stderr);
+        Assert.That(native.Stdout, Is.EqualTo(inProcess.Stdout));
+        Assert.That(native.Stderr, Is.EqualTo(inProcess.Stderr));
+    }
+
+    [Test]
+    public void Help_ListsTheCommands()
+    {
+        var outcome = Native("--help");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.Stdout, Does.Contain("report").And.Contain("sql").And.Contain("--bootstrap-servers"));
+    }
+
+    [TestCase("report")]
+    [TestCase("events")]
+    [TestCase("schema")]
+    [TestCase("sql", "SELECT [1, NULL] AS list, {'a': DATE '2026-01-01'} AS struct, map(['k'], [2.5]) AS map, INTERVAL 3 DAY AS i, 1.5::DECIMAL(4,2) AS d, note FROM events")]
+    public void File_EveryFormat_SameAsInProcess(params string[] command)
+    {
+        foreach (var format in new[] { "table", "csv", "json" })
+        {
+            string[] args = [.. command, "--input", _input, "--format", format];
+            AssertSame(Native(args), AnalyticsRunner.Run(args));
+        }
+    }
+
+    [TestCase(".parquet")]
+    [TestCase(".csv")]
+    [TestCase(".json")]
+    public void OutputFile_SameRowsAsInProcess(string extension)
+    {
+        var native = Path.Combine(_publish, "native" + extension);
+        var inProcess = Path.Combine(_publish, "in-process" + extension);
+
+        Assert.That(Native("events", "--input", _input, "--output", native).ExitCode, Is.EqualTo(0));
+        Assert.That(AnalyticsRunner.Run("events", "--input", _input, "--output", inProcess).ExitCode, Is.EqualTo(0));
+
+        if (extension == ".parquet")
+        {
+            Assert.That(ParquetRows(native), Is.EqualTo(ParquetRows(inProcess)).And.Count.EqualTo(4));
+        }
+        else
+        {
+            Assert.That(File.ReadAllText(native), Is.EqualTo(File.ReadAllText(inProcess)).And.Contain("żółw"));
+        }
+    }
+
+    [Test]
+    public void Errors_SameExitCodesAndMessages()
+    {
+        string[][] runs =
+        [
+            ["sql", "SELECT no_such_column FROM events", "--input", _input],
+            ["report", "--input", "/nonexistent/events.jsonl"],
+            ["events", "--limit", "-1"],
+            ["sql", "SELECT [1]; SELECT 2", "--input", _input],
+        ];
+        foreach (var args in runs)
+        {
+            AssertSame(Native(args), AnalyticsRunner.Run(args));
+        }
+    }
+
+    [Test]
+    public void Kafka_SameAsInProcess()
+    {
+        using var broker = EmbeddedKafkaBroker.Start("127.0.0.1:0");
+        broker.CreateTopic("events", 2);
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            // Each event once: which copy of a resend is kept depends on the order partitions are read in.
+            foreach (var line in Lines.Distinct())
+            {
+                producer.Produce("events", new Message<Null, string> { Value = line });
+            }
+
+            producer.Flush(TimeSpan.FromSeconds(10));
+        }
+
+        // Kafka's columns (partition, offset, time) are in the table too, and the same in both runs.
+        foreach (var command in new[] { new[] { "report" }, ["sql", "SELECT * FROM events ORDER BY kafka_partition, kafka_offset"] })
+        {
+            string[] args = [.. command, "--bootstrap-servers", broker.BootstrapServers, "--format", "json"];
+            AssertSame(Native(args), AnalyticsRunner.Run(args));
+        }
+    }
+
+    [Test]
+    public void Kafka_Unreachable_Exit1Quickly()
+    {
+        var clock = Stopwatch.StartNew();
+        var outcome = Native("report", "--bootstrap-servers", "127.0.0.1:1", "--timeout", "2");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(1), outcome.Stderr);
+        Assert.That(outcome.Stderr, Does.Contain("127.0.0.1:1"));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)));
+    }
+
+    [Test]
+    public async Task Spark_SameAsInProcess()
+    {
+        await using var server = await StandInSparkConnectServer.StartAsync();
+        server.Behaviour.Substitutions["CREATE OR REPLACE TEMPORARY VIEW kafka_raw"] = null;
+        server.Behaviour.Substitutions["CREATE OR REPLACE TEMPORARY VIEW events"] =
+            "CREATE OR REPLACE VIEW events AS SELECT * FROM (VALUES ('purchase_item', 'sword', NULL, 'GameClient/1'), ('join_guild', NULL, '7', NULL)) AS t(event_type, item, guild_id, user_agent)";
+        server.Behaviour.Substitutions["CACHE TABLE events"] = null;
+
+        foreach (var command in new[] { new[] { "report" }, ["sql", "SELECT event_type, 1.5 AS x FROM events ORDER BY 1"] })
+        {
+            string[] args = [.. command, "--engine", "spark", "--spark-remote", $"sc://{server.Address}", "--format", "json"];
+            var native = Native(args);
+            Assert.That(native.ExitCode, Is.EqualTo(0), native.Stderr);
+            AssertSame(native, AnalyticsRunner.Run(args));
+        }
+    }
+
+    private static List<string> ParquetRows(string path)
+    {
+        using var duck = new DuckDBConnection("DataSource=:memory:");
+        duck.Open();
+        using var command = duck.CreateCommand();
+        command.CommandText = $"SELECT * FROM read_parquet('{path}')";
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+        {
+            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : reader.GetValue(i).ToString())));
+        }
+
+        return rows;
+    }
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(dir => File.Exists(Path.Combine(dir, program)));
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "GameApi.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("GameApi.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static AnalyticsOutcome Execute(string program, IEnumerable<string> args, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(program, args)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = System.Text.Encoding.UTF8,
+            StandardErrorEncoding = System.Text.Encoding.UTF8,
+        };
+
+        // The test host runs under MSBuild's environment; a nested `dotnet publish` must not inherit it.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{program} {string.Join(' ', args)} did not finish within {timeout}.");
+        }
+
+        return new AnalyticsOutcome(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
