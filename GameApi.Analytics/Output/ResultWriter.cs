@@ -105,8 +105,10 @@ public static class ResultWriter
         json.WriteEndArray();
     }
 
-    private static void WriteJsonValue(Utf8JsonWriter json, object? value)
+    /// <summary>One value as JSON: numbers as numbers, <see cref="JsonText"/> as JSON, the rest as text.</summary>
+    public static void WriteJsonValue(Utf8JsonWriter json, object? value)
     {
+        ArgumentNullException.ThrowIfNull(json);
         switch (value)
         {
             case null:
@@ -155,6 +157,7 @@ public static class ResultWriter
         null => null,
         DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
         DateTimeOffset t => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString(),

@@ -1,5 +1,12 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Apache.Arrow;
 using Apache.Arrow.Ipc;
+using Apache.Arrow.Types;
+using GameApi.Analytics.Engine;
+using GameApi.Analytics.Output;
 
 namespace GameApi.Analytics.Spark;
 
@@ -49,10 +56,80 @@ internal static class ArrowRows
             DoubleArray a => a.GetValue(index),
             Decimal128Array a => a.GetValue(index),
             TimestampArray a => a.GetTimestamp(index)?.UtcDateTime,
-            Date32Array a => a.GetDateTime(index),
-            Date64Array a => a.GetDateTime(index),
+            Date32Array a => a.GetDateOnly(index),
+            Date64Array a => a.GetDateOnly(index),
             BinaryArray a => Convert.ToBase64String(a.GetBytes(index)),
-            _ => array.GetType().Name, // a type the commands never produce: say which
+            ListArray or FixedSizeListArray or StructArray => Json(array, index), // a map is a list of key/value structs
+            _ => array.GetType().Name, // a type Spark SQL's results do not carry: say which
         };
+    }
+
+    // Lists, structs and maps as JSON text, as the embedded engine gives them.
+    private static JsonText Json(IArrowArray array, int index)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            Write(json, array, index);
+        }
+
+        return new JsonText(Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    // IPC batches are read whole, so child arrays share their parent's indexes (no slice offsets).
+    private static void Write(Utf8JsonWriter json, IArrowArray array, int index)
+    {
+        if (array.IsNull(index))
+        {
+            json.WriteNullValue();
+            return;
+        }
+
+        switch (array)
+        {
+            case MapArray map:
+                json.WriteStartObject();
+                for (var i = map.ValueOffsets[index]; i < map.ValueOffsets[index + 1]; i++)
+                {
+                    json.WritePropertyName(ResultWriter.Text(Value(map.Keys, i)) ?? "null");
+                    Write(json, map.Values, i);
+                }
+
+                json.WriteEndObject();
+                break;
+            case ListArray list:
+                json.WriteStartArray();
+                for (var i = list.ValueOffsets[index]; i < list.ValueOffsets[index + 1]; i++)
+                {
+                    Write(json, list.Values, i);
+                }
+
+                json.WriteEndArray();
+                break;
+            case FixedSizeListArray list:
+                var size = ((FixedSizeListType)list.Data.DataType).ListSize;
+                json.WriteStartArray();
+                for (var i = index * size; i < (index + 1) * size; i++)
+                {
+                    Write(json, list.Values, i);
+                }
+
+                json.WriteEndArray();
+                break;
+            case StructArray structure:
+                var fields = ((StructType)structure.Data.DataType).Fields;
+                json.WriteStartObject();
+                for (var f = 0; f < fields.Count; f++)
+                {
+                    json.WritePropertyName(fields[f].Name);
+                    Write(json, structure.Fields[f], index);
+                }
+
+                json.WriteEndObject();
+                break;
+            default:
+                ResultWriter.WriteJsonValue(json, Value(array, index));
+                break;
+        }
     }
 }

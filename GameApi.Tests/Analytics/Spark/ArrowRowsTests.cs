@@ -1,0 +1,59 @@
+using Apache.Arrow;
+using Apache.Arrow.Ipc;
+using Apache.Arrow.Types;
+using GameApi.Analytics.Engine;
+using GameApi.Analytics.Spark;
+
+namespace GameApi.Tests.Analytics.Spark;
+
+/// <summary>Spark's nested results (arrays, structs, maps) become JSON text, as the embedded engine's do.</summary>
+public class ArrowRowsTests
+{
+    [Test]
+    public void NestedValues_AreJsonText_DatesIsoDates()
+    {
+        var list = new ListArray.Builder(Int64Type.Default);
+        var items = (Int64Array.Builder)list.ValueBuilder;
+        list.Append();
+        items.Append(1).AppendNull();
+        list.AppendNull();
+
+        var structType = new StructType([new Field("a", Int64Type.Default, true), new Field("b", StringType.Default, true)]);
+        var structure = new StructArray(structType, 2,
+            [new Int64Array.Builder().Append(1).Append(2).Build(), new StringArray.Builder().Append("x").AppendNull().Build()], ArrowBuffer.Empty, nullCount: 0);
+
+        var map = new MapArray.Builder(new MapType(StringType.Default, Int64Type.Default));
+        map.Append();
+        ((StringArray.Builder)map.KeyBuilder).Append("k");
+        ((Int64Array.Builder)map.ValueBuilder).Append(2);
+        map.Append();
+
+        var dates = new Date32Array.Builder().Append(new DateOnly(2026, 1, 2)).AppendNull().Build();
+        using var batch = new RecordBatch.Builder()
+            .Append("list", true, list.Build())
+            .Append("struct", true, structure)
+            .Append("map", true, map.Build())
+            .Append("date", true, dates)
+            .Build();
+
+        var rows = new List<object?[]>();
+        var columns = ArrowRows.Read(Ipc(batch), rows);
+
+        Assert.That(columns, Is.EqualTo(new[] { "list", "struct", "map", "date" }));
+        Assert.That(rows[0], Is.EqualTo(new object?[] { new JsonText("[1,null]"), new JsonText("""{"a":1,"b":"x"}"""), new JsonText("""{"k":2}"""), new DateOnly(2026, 1, 2) }));
+        Assert.That(rows[1], Is.EqualTo(new object?[] { null, new JsonText("""{"a":2,"b":null}"""), new JsonText("{}"), null }));
+        Assert.That(GameApi.Analytics.Output.ResultWriter.Text(rows[0][3]), Is.EqualTo("2026-01-02"));
+    }
+
+    private static byte[] Ipc(RecordBatch batch)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new ArrowStreamWriter(stream, batch.Schema))
+        {
+            writer.WriteRecordBatch(batch);
+            writer.WriteEnd();
+        }
+
+        return stream.ToArray();
+    }
+}
