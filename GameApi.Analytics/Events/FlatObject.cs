@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
 namespace GameApi.Analytics.Events;
 
 /// <summary>
@@ -8,10 +11,16 @@ namespace GameApi.Analytics.Events;
 /// </summary>
 internal static class FlatObject
 {
+    // What makes a string need more than a search for its closing quote: escapes and control characters.
+    private static readonly SearchValues<byte> EscapeOrControl = SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'\\']);
+
     /// <param name="json">Valid UTF-8 (the caller checks).</param>
     /// <returns>true: a valid flat object, members reported; null: not decided here.</returns>
     public static bool? TryScan(ReadOnlySpan<byte> json, SchemaScanner scanner)
     {
+        // The usual event has neither (one pass over the line): then every string ends at its next
+        // quote and needs no checks of its own.
+        var plain = json.IndexOfAny(EscapeOrControl) < 0;
         var i = SkipSpace(json, 0);
         if (i >= json.Length || json[i] != '{')
         {
@@ -32,8 +41,8 @@ internal static class FlatObject
                 return null;
             }
 
-            var keyEnd = json[(i + 1)..].IndexOfAny((byte)'"', (byte)'\\');
-            if (keyEnd < 0 || json[i + 1 + keyEnd] != '"' || HasControl(json.Slice(i + 1, keyEnd)))
+            var keyEnd = plain ? json[(i + 1)..].IndexOf((byte)'"') : json[(i + 1)..].IndexOfAny((byte)'"', (byte)'\\');
+            if (keyEnd < 0 || (!plain && (json[i + 1 + keyEnd] != '"' || HasControl(json.Slice(i + 1, keyEnd)))))
             {
                 return null;
             }
@@ -51,7 +60,7 @@ internal static class FlatObject
                 return null;
             }
 
-            var end = ScanValue(json, i, out var kind);
+            var end = ScanValue(json, i, plain, out var kind);
             if (end < 0)
             {
                 return null;
@@ -79,13 +88,19 @@ internal static class FlatObject
     }
 
     /// <returns>The index after the value, or -1 when this path does not handle it.</returns>
-    private static int ScanValue(ReadOnlySpan<byte> json, int i, out FieldKinds kind)
+    private static int ScanValue(ReadOnlySpan<byte> json, int i, bool plain, out FieldKinds kind)
     {
         kind = FieldKinds.None;
         switch (json[i])
         {
             case (byte)'"':
                 kind = FieldKinds.String;
+                if (plain)
+                {
+                    var close = json[(i + 1)..].IndexOf((byte)'"');
+                    return close < 0 ? -1 : i + close + 2;
+                }
+
                 return ScanString(json, i + 1);
             case (byte)'t':
                 kind = FieldKinds.Boolean;
@@ -230,6 +245,7 @@ internal static class FlatObject
 
     private static bool HasControl(ReadOnlySpan<byte> text) => text.IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SkipSpace(ReadOnlySpan<byte> json, int i)
     {
         while (i < json.Length && json[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')

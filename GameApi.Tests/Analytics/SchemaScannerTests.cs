@@ -109,6 +109,9 @@ public class SchemaScannerTests
         """{"a":1e}""", """{"a":tru}""", """{"a":nul}""", "{\"a\":\"x", """{"a" 1}""", """{"a":1,}""", """{"a":1}}""",
         """{"a":1} x""", """[1,2]""", "42", "\"text\"", "", " ", "not json", """{"a":"\x"}""", """{"a":"\u12"}""",
         """{a:1}""", """{'a':1}""", """{"a":1 "b":2}""", """{"a":NaN}""", """{"a":+1}""", "{\"a\":\"\t\"}",
+        // Lines with no escape and no control character take the plainest path: strings end at a quote.
+        """{"":""}""", """{"a""", """{"a":"b"c}""", "{\"a\":\"b\"", """{"a":"b",}""", """{"a":"b" , "c" : "d"}""",
+        "{\"a\":\t1}", "{\"a\tb\":1}", """{"a":"b\"c","d":"e"}""",
     ];
 
     [TestCaseSource(nameof(Lines))]
