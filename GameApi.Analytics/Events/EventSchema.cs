@@ -32,7 +32,11 @@ public sealed class EventSchema
 
     private EventSchema(IReadOnlyList<EventColumn> columns, long events) => (Columns, Events) = (columns, events);
 
-    /// <summary>Event columns first, in order of first appearance, then the Kafka metadata columns.</summary>
+    /// <summary>
+    /// The known fields' columns first, in <see cref="KnownFields"/>' order, then the others by name,
+    /// then the Kafka metadata columns. Not by first appearance: partitions are read interleaved, so
+    /// which event comes first differs between two runs over the same topic.
+    /// </summary>
     public IReadOnlyList<EventColumn> Columns { get; }
 
     public long Events { get; }
@@ -63,8 +67,10 @@ public sealed class EventSchema
             byName[name] = (entry.Kinds | field.Kinds, entry.Keys);
         }
 
-        var columns = order
-            .Select(n => new EventColumn(n, TypeOf(byName[n].Kinds), byName[n].Keys, byName[n].Keys.Sum(k => counts.GetValueOrDefault(k))))
+        var known = KnownFields.Select(SnakeCase).ToList();
+        var columns = known.Concat(order.Except(known).Order(StringComparer.Ordinal))
+            .Select(n => (Name: n, Keys: byName[n].Keys.Order(StringComparer.Ordinal).ToList()))
+            .Select(c => new EventColumn(c.Name, TypeOf(byName[c.Name].Kinds), c.Keys, c.Keys.Sum(k => counts.GetValueOrDefault(k))))
             .Concat([
                 new EventColumn(KafkaPartition, ColumnType.Integer, [], 0),
                 new EventColumn(KafkaOffset, ColumnType.Integer, [], 0),

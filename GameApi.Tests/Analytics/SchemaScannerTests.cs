@@ -34,6 +34,28 @@ public class SchemaScannerTests
     }
 
     [Test]
+    public void ToSchema_ColumnOrder_KnownFieldsThenByName_WhateverOrderEventsCameIn()
+    {
+        string[] lines =
+        [
+            """{"zeta":1,"event_type":"default","Accept":"*/*"}""",
+            """{"user_agent":"a","event_id":"1"}""",
+            """{"User-Agent":"b","beta":true}""",
+        ];
+
+        var forwards = Scan(lines);
+        var backwards = Scan([.. lines.Reverse()]);
+
+        Assert.That(forwards.Columns.Select(c => c.Name), Is.EqualTo(new[]
+        {
+            "event_type", "item", "guild_id", "event_id", "timestamp", "user_agent", "host", "accept", "beta", "zeta",
+            "kafka_partition", "kafka_offset", "kafka_timestamp",
+        }));
+        Assert.That(backwards.Columns.Select(c => (c.Name, string.Join(",", c.Keys))), Is.EqualTo(forwards.Columns.Select(c => (c.Name, string.Join(",", c.Keys)))));
+        Assert.That(Column(forwards, "user_agent").Keys, Is.EqualTo(new[] { "User-Agent", "user_agent" }));
+    }
+
+    [Test]
     public void ToSchema_NumberInSomeEventsTextInOthers_IsText()
     {
         var schema = Scan("""{"guild_id":1}""", """{"guild_id":"invalid"}""");
