@@ -60,7 +60,7 @@ internal static class ArrowRows
             Date64Array a => a.GetDateOnly(index),
             BinaryArray a => Convert.ToBase64String(a.GetBytes(index)),
             ListArray or FixedSizeListArray or StructArray => Json(array, index), // a map is a list of key/value structs
-            _ => array.GetType().Name, // a type Spark SQL's results do not carry: say which
+            _ => array.GetType().Name, // a type not read here (intervals, say): at least name it
         };
     }
 
