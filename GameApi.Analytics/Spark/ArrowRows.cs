@@ -59,8 +59,9 @@ internal static class ArrowRows
             Date32Array a => a.GetDateOnly(index),
             Date64Array a => a.GetDateOnly(index),
             BinaryArray a => Convert.ToBase64String(a.GetBytes(index)),
+            DurationArray a => a.GetTimeSpan(index), // Spark's day-time intervals
             ListArray or FixedSizeListArray or StructArray => Json(array, index), // a map is a list of key/value structs
-            _ => array.GetType().Name, // a type not read here (intervals, say): at least name it
+            _ => array.GetType().Name, // a type not read here (year-month intervals, say): at least name it
         };
     }
 

@@ -10,7 +10,7 @@ namespace GameApi.Tests.Analytics.Spark;
 public class ArrowRowsTests
 {
     [Test]
-    public void NestedValues_AreJsonText_DatesIsoDates()
+    public void NestedValues_AreJsonText_DatesIsoDates_IntervalsTimeSpans()
     {
         var list = new ListArray.Builder(Int64Type.Default);
         var items = (Int64Array.Builder)list.ValueBuilder;
@@ -29,19 +29,21 @@ public class ArrowRowsTests
         map.Append();
 
         var dates = new Date32Array.Builder().Append(new DateOnly(2026, 1, 2)).AppendNull().Build();
+        var durations = new DurationArray.Builder(DurationType.Microsecond).Append(TimeSpan.FromDays(3)).AppendNull().Build();
         using var batch = new RecordBatch.Builder()
             .Append("list", true, list.Build())
             .Append("struct", true, structure)
             .Append("map", true, map.Build())
             .Append("date", true, dates)
+            .Append("interval", true, durations)
             .Build();
 
         var rows = new List<object?[]>();
         var columns = ArrowRows.Read(Ipc(batch), rows);
 
-        Assert.That(columns, Is.EqualTo(new[] { "list", "struct", "map", "date" }));
-        Assert.That(rows[0], Is.EqualTo(new object?[] { new JsonText("[1,null]"), new JsonText("""{"a":1,"b":"x"}"""), new JsonText("""{"k":2}"""), new DateOnly(2026, 1, 2) }));
-        Assert.That(rows[1], Is.EqualTo(new object?[] { null, new JsonText("""{"a":2,"b":null}"""), new JsonText("{}"), null }));
+        Assert.That(columns, Is.EqualTo(new[] { "list", "struct", "map", "date", "interval" }));
+        Assert.That(rows[0], Is.EqualTo(new object?[] { new JsonText("[1,null]"), new JsonText("""{"a":1,"b":"x"}"""), new JsonText("""{"k":2}"""), new DateOnly(2026, 1, 2), TimeSpan.FromDays(3) }));
+        Assert.That(rows[1], Is.EqualTo(new object?[] { null, new JsonText("""{"a":2,"b":null}"""), new JsonText("{}"), null, null }));
         Assert.That(GameApi.Analytics.Output.ResultWriter.Text(rows[0][3]), Is.EqualTo("2026-01-02"));
     }
 
