@@ -8,7 +8,7 @@ internal enum ColumnReading
     /// <summary>As DuckDB.NET gives it: numbers, booleans, text, UUIDs, timestamps.</summary>
     Value,
 
-    /// <summary>Lists, structs, maps and unions as JSON text: DuckDB.NET turns them into generic
+    /// <summary>Lists, structs, maps, unions (and JSON values) as JSON text: DuckDB.NET turns them into generic
     /// collections through reflection, fails on a NULL inside a list, and prints as a type name.</summary>
     Json,
 
@@ -17,7 +17,7 @@ internal enum ColumnReading
     Text,
 }
 
-/// <summary>Rewrites a query so that every column of its result is read as <see cref="ColumnReading.Value"/> or JSON text.</summary>
+/// <summary>Which columns of a result DuckDB.NET reads poorly, and a rewrite of the query in which DuckDB turns those into text.</summary>
 internal static class DuckDbColumns
 {
     private static readonly HashSet<string> Values = new(StringComparer.OrdinalIgnoreCase)
@@ -31,12 +31,7 @@ internal static class DuckDbColumns
     public static ColumnReading ReadingOf(string type)
     {
         ArgumentNullException.ThrowIfNull(type);
-        if (type.Equals("JSON", StringComparison.OrdinalIgnoreCase))
-        {
-            return ColumnReading.Json; // already JSON text: only marked as such
-        }
-
-        if (type.EndsWith(']') || type.StartsWith("STRUCT(", StringComparison.OrdinalIgnoreCase)
+        if (type.Equals("JSON", StringComparison.OrdinalIgnoreCase) || type.EndsWith(']') || type.StartsWith("STRUCT(", StringComparison.OrdinalIgnoreCase)
             || type.StartsWith("MAP(", StringComparison.OrdinalIgnoreCase) || type.StartsWith("UNION(", StringComparison.OrdinalIgnoreCase))
         {
             return ColumnReading.Json;
@@ -53,22 +48,18 @@ internal static class DuckDbColumns
     /// converted as its reading says and given back its name. The query ends on its own line, so a
     /// trailing comment cannot swallow the closing parenthesis.
     /// </summary>
-    public static string Rewrite(string sql, IReadOnlyList<(string Name, string Type)> columns)
+    public static string Rewrite(string sql, IReadOnlyList<string> names, IReadOnlyList<ColumnReading> readings)
     {
         ArgumentNullException.ThrowIfNull(sql);
-        ArgumentNullException.ThrowIfNull(columns);
-        var select = columns.Select((c, i) =>
+        ArgumentNullException.ThrowIfNull(names);
+        ArgumentNullException.ThrowIfNull(readings);
+        var positions = Enumerable.Range(1, names.Count).Select(i => string.Create(CultureInfo.InvariantCulture, $"c{i}")).ToList();
+        var select = positions.Select((column, i) => readings[i] switch
         {
-            var column = string.Create(CultureInfo.InvariantCulture, $"c{i + 1}");
-            var value = ReadingOf(c.Type) switch
-            {
-                ColumnReading.Json when !c.Type.Equals("JSON", StringComparison.OrdinalIgnoreCase) => $"CAST(to_json({column}) AS VARCHAR)",
-                ColumnReading.Text => $"CAST({column} AS VARCHAR)",
-                _ => column,
-            };
-            return $"{value} AS {DuckDbEngine.Identifier(c.Name)}";
-        });
-        var renamed = string.Join(", ", Enumerable.Range(1, columns.Count).Select(i => string.Create(CultureInfo.InvariantCulture, $"c{i}")));
-        return $"SELECT {string.Join(", ", select)} FROM (\n{sql.TrimEnd().TrimEnd(';')}\n) AS q({renamed})";
+            ColumnReading.Json => $"CAST(to_json({column}) AS VARCHAR)", // a JSON value stays as it is
+            ColumnReading.Text => $"CAST({column} AS VARCHAR)",
+            _ => column,
+        } + $" AS {DuckDbEngine.Identifier(names[i])}");
+        return $"SELECT {string.Join(", ", select)} FROM (\n{sql.TrimEnd().TrimEnd(';')}\n) AS q({string.Join(", ", positions)})";
     }
 }

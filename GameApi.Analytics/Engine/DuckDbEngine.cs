@@ -113,11 +113,13 @@ public sealed class DuckDbEngine : IAnalyticsEngine
     /// </summary>
     public QueryResult Query(string sql)
     {
-        if (Describe(sql) is { } columns && columns.Any(c => DuckDbColumns.ReadingOf(c.Type) != ColumnReading.Value))
+        var columns = Describe(sql);
+        var readings = columns?.Select(c => DuckDbColumns.ReadingOf(c.Type)).ToList();
+        if (readings is not null && readings.Any(r => r != ColumnReading.Value))
         {
             try
             {
-                return Read(DuckDbColumns.Rewrite(sql, columns), columns.Select(c => DuckDbColumns.ReadingOf(c.Type)).ToList());
+                return Read(DuckDbColumns.Rewrite(sql, columns!.Select(c => c.Name).ToList(), readings), readings);
             }
             catch (SqlException)
             {
