@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using GameApi.Analytics.Cli;
 using Newtonsoft.Json.Linq;
 
@@ -19,6 +20,23 @@ internal static class AnalyticsRunner
         using var stderr = new StringWriter();
         var code = AnalyticsCli.Run(args, stdout, stderr);
         return new AnalyticsOutcome(code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Rows of a query on a fresh DuckDB: reading back what a command wrote to a file.</summary>
+    public static List<object?[]> ReadBack(string sql)
+    {
+        using var duck = new DuckDBConnection("DataSource=:memory:");
+        duck.Open();
+        using var command = duck.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            rows.Add(Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? null : reader.GetValue(i)).ToArray());
+        }
+
+        return rows;
     }
 
     public static string WriteLines(params string[] lines)

@@ -1,4 +1,3 @@
-using DuckDB.NET.Data;
 using Newtonsoft.Json.Linq;
 
 namespace GameApi.Tests.Analytics;
@@ -213,19 +212,10 @@ public class FileInputTests
 
         Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
         Assert.That(outcome.Stdout, Is.Empty, "stdout carries only data, and the data went to the file");
-        using var duck = new DuckDBConnection("DataSource=:memory:");
-        duck.Open();
-        using var command = duck.CreateCommand();
-        command.CommandText = extension == ".json"
-            ? $"SELECT event_type, n FROM read_json('{path}', format = 'array') ORDER BY event_type"
-            : $"SELECT event_type, n FROM '{path}' ORDER BY event_type";
-
-        using var reader = command.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
-        {
-            rows.Add($"{reader.GetValue(0)}={reader.GetValue(1)}");
-        }
+        var rows = AnalyticsRunner.ReadBack(extension == ".json"
+                ? $"SELECT event_type, n FROM read_json('{path}', format = 'array') ORDER BY event_type"
+                : $"SELECT event_type, n FROM '{path}' ORDER BY event_type")
+            .Select(r => $"{r[0]}={r[1]}");
 
         Assert.That(rows, Is.EqualTo(new[] { "default=2", "join_guild=2", "purchase_item=1" }));
     }

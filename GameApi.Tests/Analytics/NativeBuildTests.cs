@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
-using DuckDB.NET.Data;
 using GameApi.Infrastructure.Embedded;
 using GameApi.Tests.Analytics.Spark;
 
@@ -188,21 +187,8 @@ public class NativeBuildTests
         }
     }
 
-    private static List<string> ParquetRows(string path)
-    {
-        using var duck = new DuckDBConnection("DataSource=:memory:");
-        duck.Open();
-        using var command = duck.CreateCommand();
-        command.CommandText = $"SELECT * FROM read_parquet('{path}')";
-        using var reader = command.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
-        {
-            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : reader.GetValue(i).ToString())));
-        }
-
-        return rows;
-    }
+    private static List<string> ParquetRows(string path) =>
+        AnalyticsRunner.ReadBack($"SELECT * FROM read_parquet('{path}')").Select(r => string.Join("|", r.Select(v => v?.ToString() ?? "NULL"))).ToList();
 
     private static bool OnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(dir => File.Exists(Path.Combine(dir, program)));
