@@ -99,23 +99,11 @@ internal static class ArrowRows
                 json.WriteEndObject();
                 break;
             case ListArray list:
-                json.WriteStartArray();
-                for (var i = list.ValueOffsets[index]; i < list.ValueOffsets[index + 1]; i++)
-                {
-                    Write(json, list.Values, i);
-                }
-
-                json.WriteEndArray();
+                WriteItems(json, list.Values, list.ValueOffsets[index], list.ValueOffsets[index + 1]);
                 break;
             case FixedSizeListArray list:
                 var size = ((FixedSizeListType)list.Data.DataType).ListSize;
-                json.WriteStartArray();
-                for (var i = index * size; i < (index + 1) * size; i++)
-                {
-                    Write(json, list.Values, i);
-                }
-
-                json.WriteEndArray();
+                WriteItems(json, list.Values, index * size, (index + 1) * size);
                 break;
             case StructArray structure:
                 var fields = ((StructType)structure.Data.DataType).Fields;
@@ -132,5 +120,16 @@ internal static class ArrowRows
                 ResultWriter.WriteJsonValue(json, Value(array, index));
                 break;
         }
+    }
+
+    private static void WriteItems(Utf8JsonWriter json, IArrowArray values, int from, int to)
+    {
+        json.WriteStartArray();
+        for (var i = from; i < to; i++)
+        {
+            Write(json, values, i);
+        }
+
+        json.WriteEndArray();
     }
 }
