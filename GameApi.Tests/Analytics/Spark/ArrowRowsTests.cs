@@ -47,6 +47,23 @@ public class ArrowRowsTests
         Assert.That(GameApi.Analytics.Output.ResultWriter.Text(rows[0][3]), Is.EqualTo("2026-01-02"));
     }
 
+    [Test]
+    public void FixedSizeLists_AreJsonArrays()
+    {
+        var pairs = new FixedSizeListArray.Builder(Int64Type.Default, 2);
+        var items = (Int64Array.Builder)pairs.ValueBuilder;
+        pairs.Append();
+        items.Append(1).Append(2);
+        pairs.Append();
+        items.Append(3).AppendNull();
+        using var batch = new RecordBatch.Builder().Append("pair", true, pairs.Build()).Build();
+
+        var rows = new List<object?[]>();
+        ArrowRows.Read(Ipc(batch), rows);
+
+        Assert.That(rows.Select(r => r[0]), Is.EqualTo(new object[] { new JsonText("[1,2]"), new JsonText("[3,null]") }));
+    }
+
     private static byte[] Ipc(RecordBatch batch)
     {
         using var stream = new MemoryStream();
