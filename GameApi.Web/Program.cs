@@ -11,4 +11,16 @@ app.UseSwagger();
 app.UseSwaggerUI(options => options.SwaggerEndpoint("/swagger/v1/swagger.json", "GameApi v1"));
 app.MapControllers();
 app.MapOperations();
-app.Run();
+
+try
+{
+    app.Run();
+    return 0;
+}
+catch (Exception e) when (e is not HostAbortedException)
+{
+    // The host has logged the failure with its stack trace. Exit with a status and one line instead of an
+    // unhandled exception, which aborts the process (exit 134, a core dump where enabled).
+    Console.Error.WriteLine($"GameApi could not run: {e.Message}");
+    return 1;
+}

@@ -14,6 +14,12 @@ public sealed class KafkaOptions
     /// <summary>How long the producer keeps trying one message (librdkafka message.timeout.ms) before reporting it failed.</summary>
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long start waits for the cluster to answer about the topic. Past it the API starts without
+    /// Kafka (events go to the spool) and keeps checking in the background.
+    /// </summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Partitions of the topic when it has to be created.</summary>
     public int Partitions { get; set; } = 1;
 

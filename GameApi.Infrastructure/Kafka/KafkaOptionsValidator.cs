@@ -7,8 +7,8 @@ namespace GameApi.Infrastructure.Kafka;
 /// <summary>Rejects bad Kafka settings at start, naming the key, instead of failing on the first request.</summary>
 public sealed partial class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
 {
-    private static readonly TimeSpan MinDeliveryTimeout = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxDeliveryTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
 
     public ValidateOptionsResult Validate(string? name, KafkaOptions options)
     {
@@ -21,14 +21,19 @@ public sealed partial class KafkaOptionsValidator : IValidateOptions<KafkaOption
             failures.Add($"{prefix}{nameof(options.Topic)} must be 1 to 249 characters of letters, digits, '.', '_' or '-' (got '{options.Topic}').");
         }
 
-        if (options.DeliveryTimeout < MinDeliveryTimeout || options.DeliveryTimeout > MaxDeliveryTimeout)
+        if (options.DeliveryTimeout < MinTimeout || options.DeliveryTimeout > MaxTimeout)
         {
-            failures.Add($"{prefix}{nameof(options.DeliveryTimeout)} must be between {MinDeliveryTimeout} and {MaxDeliveryTimeout} (got {options.DeliveryTimeout}).");
+            failures.Add($"{prefix}{nameof(options.DeliveryTimeout)} must be between {MinTimeout} and {MaxTimeout} (got {options.DeliveryTimeout}).");
         }
 
-        if (options.ShutdownFlushTimeout < TimeSpan.Zero || options.ShutdownFlushTimeout > MaxDeliveryTimeout)
+        if (options.StartTimeout < MinTimeout || options.StartTimeout > MaxTimeout)
         {
-            failures.Add($"{prefix}{nameof(options.ShutdownFlushTimeout)} must be between 0 and {MaxDeliveryTimeout} (got {options.ShutdownFlushTimeout}).");
+            failures.Add($"{prefix}{nameof(options.StartTimeout)} must be between {MinTimeout} and {MaxTimeout} (got {options.StartTimeout}).");
+        }
+
+        if (options.ShutdownFlushTimeout < TimeSpan.Zero || options.ShutdownFlushTimeout > MaxTimeout)
+        {
+            failures.Add($"{prefix}{nameof(options.ShutdownFlushTimeout)} must be between 0 and {MaxTimeout} (got {options.ShutdownFlushTimeout}).");
         }
 
         if (options.Partitions is < 1 or > 10_000)

@@ -1,5 +1,7 @@
+using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace GameApi.Infrastructure.Kafka;
 
@@ -8,15 +10,28 @@ namespace GameApi.Infrastructure.Kafka;
 /// and says where the events can be read. Taking the producer builds it now, so it
 /// connects and gets its producer id before the first request instead of during it.
 /// </summary>
+/// <remarks>
+/// A cluster that does not answer at start does not stop the API: events go to the spool as in any
+/// outage, and the topic is checked again in the background until Kafka answers.
+/// </remarks>
 public sealed partial class KafkaStartup(
     KafkaConnection connection,
     KafkaTopic topic,
 #pragma warning disable CS9113 // Resolved for its side effect: the producer starts connecting.
     EventProducer producer,
 #pragma warning restore CS9113
-    ILogger<KafkaStartup> logger) : IHostedService
+    IOptions<KafkaOptions> options,
+    ILogger<KafkaStartup> logger) : IHostedService, IDisposable
 {
-    private static readonly TimeSpan TopicTimeout = TimeSpan.FromSeconds(10);
+    // Short, because stopping waits for an attempt in progress: the admin client must not be disposed
+    // under a call.
+    private static readonly TimeSpan RetryTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _retrying = Task.CompletedTask;
+
+    /// <summary>How long to wait between checks of the topic while Kafka does not answer.</summary>
+    public static TimeSpan RetryInterval { get; } = TimeSpan.FromSeconds(5);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -29,10 +44,51 @@ public sealed partial class KafkaStartup(
             LogExternal(connection.BootstrapServers, topic.Name);
         }
 
-        await topic.EnsureExistsAsync(TopicTimeout);
+        try
+        {
+            await topic.EnsureExistsAsync(options.Value.StartTimeout);
+        }
+        catch (KafkaException e)
+        {
+            LogTopicUnknown(topic.Name, connection.BootstrapServers, e.Error.Reason, RetryInterval);
+            _retrying = RetryAsync(_stopping.Token);
+        }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // A host may stop again after disposing its services (WebApplicationFactory does): cancel once.
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync();
+        }
+
+        await _retrying.WaitAsync(cancellationToken);
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task RetryAsync(CancellationToken stopping)
+    {
+        for (var attempt = 2; ; attempt++)
+        {
+            try
+            {
+                await Task.Delay(RetryInterval, stopping);
+                await topic.EnsureExistsAsync(RetryTimeout);
+                LogTopicReady(topic.Name, attempt);
+                return;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (KafkaException e)
+            {
+                LogTopicStillUnknown(topic.Name, attempt, e.Error.Reason);
+            }
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message =
         "Embedded Kafka broker listening on {Address}. It keeps events in memory only: they are gone when the API stops. "
@@ -41,4 +97,15 @@ public sealed partial class KafkaStartup(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recording events to Kafka at {Address}, topic '{Topic}'")]
     private partial void LogExternal(string address, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "Could not check or create topic '{Topic}' at {Address}: {Reason}. The API runs on and events go to the spool "
+        + "until Kafka takes them; trying again every {Interval}.")]
+    private partial void LogTopicUnknown(string topic, string address, string reason, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Topic '{Topic}', attempt {Attempt}: {Reason}")]
+    private partial void LogTopicStillUnknown(string topic, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Topic '{Topic}' is ready (attempt {Attempt}).")]
+    private partial void LogTopicReady(string topic, int attempt);
 }

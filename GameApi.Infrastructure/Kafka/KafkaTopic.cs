@@ -5,10 +5,10 @@ using Microsoft.Extensions.Options;
 namespace GameApi.Infrastructure.Kafka;
 
 /// <summary>The event topic: whether the cluster serves it, and creating it when it is missing.</summary>
-public sealed class KafkaTopic(KafkaConnection connection, IOptions<KafkaOptions> options) : IDisposable
+public sealed class KafkaTopic(KafkaConnection connection, EventProducer producer, IOptions<KafkaOptions> options) : IDisposable
 {
-    private readonly Lazy<IAdminClient> _admin = new(() =>
-        new AdminClientBuilder(new AdminClientConfig { BootstrapServers = connection.BootstrapServers }).Build());
+    // On the producer's handle: no second set of connections to the cluster, and its log goes where the producer's goes.
+    private readonly Lazy<IAdminClient> _admin = new(() => new DependentAdminClientBuilder(producer.Handle).Build());
 
     public string Name => options.Value.Topic;
 

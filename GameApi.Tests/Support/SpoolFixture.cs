@@ -18,7 +18,7 @@ internal sealed class SpoolFixture : IDisposable
         Options = new SpoolOptions { KafkaWait = TimeSpan.FromMilliseconds(kafkaWaitMs), MaxBytes = maxBytes };
         Connection = new KafkaConnection(Microsoft.Extensions.Options.Options.Create(Kafka));
         Connection.Embedded!.CreateTopic(topic, 1);
-        Producer = new EventProducer(Connection, Microsoft.Extensions.Options.Options.Create(Kafka), NullLogger<EventProducer>.Instance);
+        Producer = new EventProducer(Connection, Microsoft.Extensions.Options.Options.Create(Kafka), TimeProvider.System, NullLogger<EventProducer>.Instance);
         Spool = new EventSpool(spoolPath ?? Path.Combine(_folder, "events.db"), maxBytes);
         Metrics = new EventMetrics(_meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Spool);
         Outage = new OutageLog(new FakeTimeProvider(), NullLogger<OutageLog>.Instance);

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using GameApi.Infrastructure.Embedded;
 using GameApi.Tests.Support;
 using Newtonsoft.Json.Linq;
@@ -74,7 +73,7 @@ public class OutageTests
         using var broker = EmbeddedKafkaBroker.Start("127.0.0.1:0");
         broker.CreateTopic("events", 1);
         var spool = Path.Combine(Path.GetTempPath(), $"gameapi-spool-{Guid.NewGuid():N}", "events.db");
-        var port = FreePort();
+        var port = Ports.Free();
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
         var started = new List<Process>();
         try
@@ -160,12 +159,5 @@ public class OutageTests
         }
 
         throw new TimeoutException("The API did not start within 30 s.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,12 +1,61 @@
 using System.Diagnostics;
+using System.Net;
+using GameApi.Infrastructure.Embedded;
+using GameApi.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Newtonsoft.Json.Linq;
 
 namespace GameApi.Tests.Web;
 
-// The API is started as its own process here, as an operator would start it. WebApplicationFactory
-// cannot show a failed start reliably: its deferred host races the app's own disposal of the failed
-// host and sometimes reports ObjectDisposedException instead of the validation error.
 public class StartupTests
 {
+    [Test]
+    public async Task Start_KafkaUnreachable_RunsOnTheSpoolAndDeliversOnceKafkaAnswers()
+    {
+        var address = $"127.0.0.1:{Ports.Free()}";
+        using var factory = new GameApiFactory(
+            new Dictionary<string, string?>
+            {
+                ["Kafka:BootstrapServers"] = address,
+                ["Kafka:StartTimeout"] = "00:00:00.500",
+                ["Logging:LogLevel:GameApi.Infrastructure.Kafka.KafkaStartup"] = "Information",
+            },
+            services => services.AddFakeLogging());
+        using var client = factory.CreateClient();
+
+        using (var purchase = await client.GetAsync("/purchase_item?item=sword"))
+        {
+            Assert.That(purchase.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        Assert.That(await KafkaStatusAsync(client), Is.EqualTo("Degraded"));
+        Assert.That(factory.Spool.Count, Is.EqualTo(1));
+        var logs = factory.Services.GetFakeLogCollector();
+        Assert.That(logs.GetSnapshot().Select(r => r.Message), Has.Some.StartsWith("Could not check or create topic 'events' at " + address));
+        // librdkafka reports each failed connection attempt, several a second: one line for them.
+        Assert.That(logs.GetSnapshot().Count(r => r.Message.StartsWith("Kafka producer: Local_Transport", StringComparison.Ordinal)), Is.EqualTo(1));
+
+        using var broker = EmbeddedKafkaBroker.Start(address);
+        broker.CreateTopic("events", 1);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((factory.Spool.Count > 0 || !logs.GetSnapshot().Any(r => r.Message.StartsWith("Topic 'events' is ready", StringComparison.Ordinal)))
+            && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.That(factory.Spool.Count, Is.Zero, "the spooled event was not relayed");
+        Assert.That(logs.GetSnapshot().Select(r => r.Message), Has.Some.StartsWith("Topic 'events' is ready"));
+        // At least once: the first produce may still land after the broker came up, next to the relayed copy.
+        var events = TopicReader.ReadEvents(address);
+        Assert.That(events.Select(e => (string?)e["item"]).Distinct(), Is.EqualTo(new[] { "sword" }));
+        Assert.That(events.Select(e => (string?)e["event_id"]).Distinct().Count(), Is.EqualTo(1));
+        Assert.That(await KafkaStatusAsync(client), Is.EqualTo("Healthy"));
+    }
+
+    // A failed start is shown with the API as its own process, as an operator starts it. WebApplicationFactory
+    // cannot show one reliably: its deferred host races the app's disposal of the failed host and
+    // sometimes reports ObjectDisposedException instead of the validation error.
     [TestCase("Kafka:Topic", "not a topic")]
     [TestCase("Kafka:Partitions", "0")]
     [TestCase("Kafka:DeliveryTimeout", "00:00:00")]
@@ -35,8 +84,14 @@ public class StartupTests
         }
 
         spool.Delete(recursive: true);
-        var printed = await output + await errors;
-        Assert.That(process.ExitCode, Is.Not.Zero);
-        Assert.That(printed, Does.Contain("OptionsValidationException").And.Contain($"{key} must"));
+        Assert.That(process.ExitCode, Is.EqualTo(1));
+        Assert.That(await errors, Does.StartWith($"GameApi could not run: {key} must"));
+        Assert.That(await output, Does.Contain("Hosting failed to start").And.Contain("OptionsValidationException"));
+    }
+
+    private static async Task<string?> KafkaStatusAsync(HttpClient client)
+    {
+        using var ready = await client.GetAsync("/health/ready");
+        return (string?)JObject.Parse(await ready.Content.ReadAsStringAsync())["checks"]!["kafka"]!["status"];
     }
 }

@@ -23,6 +23,12 @@ public class KafkaOptionsValidatorTests
         Assert.That(Failure(new KafkaOptions { DeliveryTimeout = TimeSpan.FromMilliseconds(milliseconds) }), Does.Contain("Kafka:DeliveryTimeout"));
 
     [TestCase(0)]
+    [TestCase(50)]
+    [TestCase(600_000)]
+    public void Validate_StartTimeoutOutOfRange_NamesTheKey(int milliseconds) =>
+        Assert.That(Failure(new KafkaOptions { StartTimeout = TimeSpan.FromMilliseconds(milliseconds) }), Does.Contain("Kafka:StartTimeout"));
+
+    [TestCase(0)]
     [TestCase(-1)]
     public void Validate_NoPartitions_NamesTheKey(int partitions) =>
         Assert.That(Failure(new KafkaOptions { Partitions = partitions }), Does.Contain("Kafka:Partitions"));
