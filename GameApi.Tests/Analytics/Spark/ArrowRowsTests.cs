@@ -1,6 +1,8 @@
 using Apache.Arrow;
 using Apache.Arrow.Ipc;
+using Apache.Arrow.Scalars;
 using Apache.Arrow.Types;
+using DuckDB.NET.Data;
 using GameApi.Analytics.Engine;
 using GameApi.Analytics.Spark;
 
@@ -62,6 +64,37 @@ public class ArrowRowsTests
         ArrowRows.Read(Ipc(batch), rows);
 
         Assert.That(rows.Select(r => r[0]), Is.EqualTo(new object[] { new JsonText("[1,2]"), new JsonText("[3,null]") }));
+    }
+
+    [Test]
+    public void YearMonthIntervals_WrittenAsTheEmbeddedEngineWritesThem()
+    {
+        var months = Enumerable.Range(-30, 61).ToList();
+        var intervals = new YearMonthIntervalArray.Builder();
+        foreach (var m in months)
+        {
+            intervals.Append(new YearMonthInterval(m));
+        }
+
+        using var batch = new RecordBatch.Builder().Append("interval", false, intervals.Build()).Build();
+        var rows = new List<object?[]>();
+        ArrowRows.Read(Ipc(batch), rows);
+
+        using var duck = new DuckDBConnection("DataSource=:memory:");
+        duck.Open();
+        using var query = duck.CreateCommand();
+        query.CommandText = "SELECT CAST(to_months(CAST(n AS INTEGER)) AS VARCHAR) FROM range(-30, 31) t(n) ORDER BY n";
+        var expected = new List<string>();
+        using (var reader = query.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                expected.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.That(rows.Select(r => r[0]), Is.EqualTo(expected));
+        Assert.That(expected, Does.Contain("-1 year -2 months").And.Contain("1 month").And.Contain("2 years 6 months"));
     }
 
     private static byte[] Ipc(RecordBatch batch)
