@@ -7,7 +7,6 @@ using Apache.Arrow.Ipc;
 using Apache.Arrow.Types;
 using GameApi.Analytics.Engine;
 using GameApi.Analytics.Output;
-using static System.FormattableString;
 
 namespace GameApi.Analytics.Spark;
 
@@ -60,34 +59,11 @@ internal static class ArrowRows
             Date32Array a => a.GetDateOnly(index),
             Date64Array a => a.GetDateOnly(index),
             BinaryArray a => Convert.ToBase64String(a.GetBytes(index)),
-            DurationArray a => a.GetTimeSpan(index), // Spark's day-time intervals
-            YearMonthIntervalArray a => YearsAndMonths(a.GetValue(index)!.Value.Months), // Spark's year-month intervals
+            DurationArray a => IntervalText.DaysAndTime(a.GetTimeSpan(index)!.Value), // Spark's day-time intervals
+            YearMonthIntervalArray a => IntervalText.Months(a.GetValue(index)!.Value.Months), // Spark's year-month intervals
             ListArray or FixedSizeListArray or StructArray => Json(array, index), // a map is a list of key/value structs
             _ => array.GetType().Name, // a type not read here: at least name it
         };
-    }
-
-    // Written as the embedded engine writes a months-only interval: "1 year 2 months", "-3 months".
-    private static string YearsAndMonths(int months)
-    {
-        if (months == 0)
-        {
-            return "00:00:00";
-        }
-
-        var parts = new List<string>(2);
-        var (years, rest) = (months / 12, months % 12);
-        if (years != 0)
-        {
-            parts.Add(Invariant($"{years} {(Math.Abs(years) == 1 ? "year" : "years")}"));
-        }
-
-        if (rest != 0)
-        {
-            parts.Add(Invariant($"{rest} {(Math.Abs(rest) == 1 ? "month" : "months")}"));
-        }
-
-        return string.Join(' ', parts);
     }
 
     // Lists, structs and maps as JSON text, as the embedded engine gives them.
