@@ -11,9 +11,9 @@ namespace GameApi.Infrastructure.Kafka;
 /// </summary>
 public sealed partial class EventProducer : IDisposable
 {
+    private static readonly TimeSpan ErrorWindow = TimeSpan.FromSeconds(60);
     private readonly IProducer<Null, string> _producer;
     private readonly KafkaOptions _options;
-    private static readonly TimeSpan ErrorWindow = TimeSpan.FromSeconds(60);
     private readonly ILogger<EventProducer> _logger;
     private readonly ErrorThrottle _errors;
     private int _disposed;

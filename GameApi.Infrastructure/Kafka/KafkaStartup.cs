@@ -26,12 +26,10 @@ public sealed partial class KafkaStartup(
     // Short, because stopping waits for an attempt in progress: the admin client must not be disposed
     // under a call.
     private static readonly TimeSpan RetryTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
 
     private readonly CancellationTokenSource _stopping = new();
     private Task _retrying = Task.CompletedTask;
-
-    /// <summary>How long to wait between checks of the topic while Kafka does not answer.</summary>
-    public static TimeSpan RetryInterval { get; } = TimeSpan.FromSeconds(5);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
