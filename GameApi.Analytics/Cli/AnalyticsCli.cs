@@ -37,19 +37,21 @@ public static class AnalyticsCli
         };
         format.AcceptOnlyFromAmong("table", "csv", "json");
         var output = new Option<FileInfo?>("--output") { Description = "Write results to a file instead: .csv, .json or .parquet", Recursive = true };
+        // Checked before the source is read: a wrong name should not cost a whole topic's read first.
+        output.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<FileInfo?>() is { } file && OutputFile.Problem(file.FullName) is { } problem)
+            {
+                r.AddError(problem);
+            }
+        });
         var timeout = new Option<int>("--timeout")
         {
             Description = "Seconds to wait for Kafka before giving up",
             DefaultValueFactory = _ => 10,
             Recursive = true,
         };
-        timeout.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 3600)
-            {
-                r.AddError("--timeout must be between 1 and 3600 seconds.");
-            }
-        });
+        InRange(timeout, 1, 3600, "--timeout must be a whole number of seconds from 1 to 3600");
 
         var engineOption = new Option<string>("--engine")
         {
@@ -67,13 +69,7 @@ public static class AnalyticsCli
         };
 
         var limit = new Option<int>("--limit") { Description = "Rows to show; 0 for all", DefaultValueFactory = _ => 20 };
-        limit.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 0)
-            {
-                r.AddError("--limit must be 0 (all rows) or more.");
-            }
-        });
+        InRange(limit, 0, int.MaxValue, "--limit must be a whole number of rows, 0 for all");
         var query = new Argument<string>("query") { Description = "A SQL query over the table 'events'" };
 
         var root = new RootCommand("Batch analytics over GameApi's event topic: reads every event, builds the table 'events' and answers with SQL. "
@@ -85,6 +81,13 @@ public static class AnalyticsCli
 
         var events = new Command("events", "Show the events table, all columns (like Spark's show())") { limit };
         var schema = new Command("schema", "Each column of the events table with its type and the share of events that carry it");
+        schema.Validators.Add(r =>
+        {
+            if (r.GetValue(output) is { } file && OutputFile.FormatOf(file.FullName) == OutputFormat.Parquet)
+            {
+                r.AddError("schema cannot write Parquet; use --output with .csv or .json.");
+            }
+        });
         var report = new Command("report", "The built-in reports: events per type, purchases per item, guild joins per guild, events per user agent");
         var sql = new Command("sql", "Run any SQL query over the table 'events'") { query };
         root.Subcommands.Add(events);
@@ -147,4 +150,19 @@ public static class AnalyticsCli
 
         return result.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
     }
+
+    // Parsed here rather than validated after the parser's own conversion: one message, in our words,
+    // for a number out of range and for one that is not a number.
+    private static void InRange(Option<int> option, int min, int max, string message) =>
+        option.CustomParser = r =>
+        {
+            var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : "";
+            if (int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            {
+                return value;
+            }
+
+            r.AddError($"{message} (got '{text}').");
+            return default;
+        };
 }

@@ -37,28 +37,30 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
             [r.Column, "events"],
             combined.Rows.Where(row => (string)row[0]! == r.Name).Select(row => new[] { row[1], row[2] }).ToList()))).ToList();
 
-        using var output = Open(path);
-        if (format == OutputFormat.Json)
+        WriteTo(path, output =>
         {
-            output.WriteLine(ResultWriter.Json(json =>
+            if (format == OutputFormat.Json)
             {
-                json.WriteStartObject();
-                foreach (var (report, result) in reports)
+                output.WriteLine(ResultWriter.Json(json =>
                 {
-                    json.WritePropertyName(report.Name);
-                    ResultWriter.WriteJsonArray(result, json);
-                }
+                    json.WriteStartObject();
+                    foreach (var (report, result) in reports)
+                    {
+                        json.WritePropertyName(report.Name);
+                        ResultWriter.WriteJsonArray(result, json);
+                    }
 
-                json.WriteEndObject();
-            }));
-            return;
-        }
+                    json.WriteEndObject();
+                }));
+                return;
+            }
 
-        foreach (var (report, result) in reports)
-        {
-            ResultWriter.WriteTable(result, output, report.Title);
-            output.WriteLine();
-        }
+            foreach (var (report, result) in reports)
+            {
+                ResultWriter.WriteTable(result, output, report.Title);
+                output.WriteLine();
+            }
+        });
     }
 
     // Parquet is written by the engine straight from the query; the rest from the rows.
@@ -82,10 +84,7 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
             throw new UsageException("This command cannot write Parquet; use .csv or .json.");
         }
 
-        using (var output = Open(path))
-        {
-            ResultWriter.Write(result, format, output);
-        }
+        WriteTo(path, output => ResultWriter.Write(result, format, output));
 
         if (path is not null)
         {
@@ -100,16 +99,23 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
             return (settings.Format, null);
         }
 
-        return Path.GetExtension(path).ToLowerInvariant() switch
-        {
-            ".csv" => (OutputFormat.Csv, path),
-            ".json" => (OutputFormat.Json, path),
-            ".parquet" => (OutputFormat.Parquet, path),
-            _ => throw new UsageException($"--output '{path}': the file name must end in .csv, .json or .parquet."),
-        };
+        var format = OutputFile.FormatOf(path) ?? throw new UsageException(OutputFile.Problem(path)!);
+        return (format, path);
     }
 
-    private TextWriter Open(string? path) => path is null ? new NonClosingWriter(stdout) : new StreamWriter(path);
+    // The command line checked the path already; this catches what only writing shows (permissions, a full disk).
+    private void WriteTo(string? path, Action<TextWriter> write)
+    {
+        try
+        {
+            using TextWriter output = path is null ? new NonClosingWriter(stdout) : new StreamWriter(path);
+            write(output);
+        }
+        catch (Exception e) when (path is not null && e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot write --output '{path}': {e.Message}");
+        }
+    }
 
     /// <summary>stdout belongs to the caller: writing through it must not close it.</summary>
     private sealed class NonClosingWriter(TextWriter inner) : TextWriter

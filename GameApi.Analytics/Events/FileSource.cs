@@ -8,7 +8,9 @@ public static class FileSource
     {
         if (!File.Exists(path))
         {
-            throw new SourceException($"Input file '{path}' does not exist.");
+            throw new SourceException(Directory.Exists(path)
+                ? $"Input '{path}' is a folder; --input takes a JSON Lines file."
+                : $"Input file '{path}' does not exist.");
         }
 
         try

@@ -151,20 +151,74 @@ public class FileInputTests
         Assert.That(outcome.Stdout, Is.Empty);
     }
 
-    [TestCase("events", "--limit", "-1")]
     [TestCase("events", "--format", "xml")]
     [TestCase("nonsense")]
     [TestCase("sql")]
     public void BadUsage_Exit2(params string[] args) =>
         Assert.That(AnalyticsRunner.Run(args).ExitCode, Is.EqualTo(2));
 
-    [Test]
-    public void Output_UnknownExtension_Exit2()
+    [TestCase("--limit", "-1", "--limit must be a whole number of rows, 0 for all (got '-1').")]
+    [TestCase("--limit", "abc", "--limit must be a whole number of rows, 0 for all (got 'abc').")]
+    [TestCase("--timeout", "0", "--timeout must be a whole number of seconds from 1 to 3600 (got '0').")]
+    [TestCase("--timeout", "1.5", "--timeout must be a whole number of seconds from 1 to 3600 (got '1.5').")]
+    public void BadNumber_Exit2NamingTheOption(string option, string value, string message)
     {
-        var outcome = AnalyticsRunner.Run("events", "--input", File(Events), "--output", TempPath(".xlsx"));
+        var outcome = AnalyticsRunner.Run("events", "--input", File(Events), option, value);
 
         Assert.That(outcome.ExitCode, Is.EqualTo(2));
-        Assert.That(outcome.Stderr, Does.Contain(".csv, .json or .parquet"));
+        Assert.That(outcome.Stderr, Does.StartWith($"error: {message}"));
+        Assert.That(outcome.Stdout, Is.Empty);
+    }
+
+    // The output is checked before the source is read: with an unreachable broker these would otherwise
+    // wait for it and end with exit 1.
+    [TestCase("report", "/x.xlsx", "the file name must end in .csv, .json or .parquet")]
+    [TestCase("report", "/no-such-folder/x.csv", "folder '{dir}/no-such-folder' does not exist")]
+    [TestCase("report", "/x.csv/", "the file name must end in .csv, .json or .parquet")]
+    [TestCase("schema", "/x.parquet", "schema cannot write Parquet; use --output with .csv or .json")]
+    public void Output_Unusable_Exit2BeforeReadingTheSource(string command, string name, string message)
+    {
+        var dir = Path.GetDirectoryName(TempPath(""))!;
+        var outcome = AnalyticsRunner.Run(command, "--bootstrap-servers", "127.0.0.1:1", "--timeout", "30", "--output", dir + name);
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(2));
+        Assert.That(outcome.Stderr, Does.Contain(message.Replace("{dir}", dir, StringComparison.Ordinal)));
+    }
+
+    [Test]
+    public void Output_FolderNamedLikeAFile_Exit2()
+    {
+        var folder = TempPath(".csv");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var outcome = AnalyticsRunner.Run("report", "--input", File(Events), "--output", folder);
+
+            Assert.That(outcome.ExitCode, Is.EqualTo(2));
+            Assert.That(outcome.Stderr, Does.Contain($"--output '{folder}' is a folder"));
+        }
+        finally
+        {
+            Directory.Delete(folder);
+        }
+    }
+
+    [Test]
+    public void Output_NotWritable_Exit2WithTheReason()
+    {
+        var outcome = AnalyticsRunner.Run("report", "--input", File(Events), "--output", "/proc/gameapi-report.csv");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(2));
+        Assert.That(outcome.Stderr, Does.Contain("cannot write --output '/proc/gameapi-report.csv'"));
+    }
+
+    [Test]
+    public void InputIsAFolder_Exit1SayingSo()
+    {
+        var outcome = AnalyticsRunner.Run("report", "--input", Path.GetTempPath());
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(1));
+        Assert.That(outcome.Stderr, Does.Contain("is a folder; --input takes a JSON Lines file"));
     }
 
     [Test]
