@@ -70,7 +70,14 @@ public static class AnalyticsCli
 
         var limit = new Option<int>("--limit") { Description = "Rows to show; 0 for all", DefaultValueFactory = _ => 20 };
         InRange(limit, 0, int.MaxValue, "--limit must be a whole number of rows, 0 for all");
-        var query = new Argument<string>("query") { Description = "A SQL query over the table 'events'" };
+        var query = new Argument<string>("query") { Description = "A SQL query over the table 'events'; with several statements separated by ';', the last one's result" };
+        query.Validators.Add(r =>
+        {
+            if (string.IsNullOrWhiteSpace(r.GetValueOrDefault<string>()))
+            {
+                r.AddError("The query is empty; for example: sql \"SELECT event_type, COUNT(*) FROM events GROUP BY event_type\"");
+            }
+        });
 
         var root = new RootCommand("Batch analytics over GameApi's event topic: reads every event, builds the table 'events' and answers with SQL. "
             + "Exit codes: 0 done, 1 the source cannot be reached or read, 2 bad usage or a SQL error.");

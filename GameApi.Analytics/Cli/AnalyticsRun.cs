@@ -78,6 +78,13 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
 
     private void WriteResult(QueryResult result)
     {
+        if (result.Columns.Count == 0)
+        {
+            // CREATE, COPY, SET and the like: nothing to print, and an empty table would look like an error.
+            stderr.WriteLine("Done: the statement returns no result.");
+            return;
+        }
+
         var (format, path) = Destination();
         if (format == OutputFormat.Parquet)
         {

@@ -160,22 +160,16 @@ public sealed class DuckDbEngine : IAnalyticsEngine
             using var command = _connection.CreateCommand();
             command.CommandText = sql;
             using var reader = command.ExecuteReader();
-            var names = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
-            var rows = new List<object?[]>();
-            while (reader.Read())
-            {
-                var row = new object?[reader.FieldCount];
-                for (var i = 0; i < row.Length; i++)
-                {
-                    row[i] = reader.IsDBNull(i) ? null
-                        : readings?[i] == ColumnReading.Json ? new JsonText(reader.GetString(i))
-                        : Checked(reader.GetValue(i));
-                }
+            var result = ReadResult(reader, readings);
 
-                rows.Add(row);
+            // Several statements run in order and the last one's result is the answer. Only a single
+            // statement is rewritten, so the readings never apply past the first.
+            while (reader.NextResult())
+            {
+                result = ReadResult(reader, readings: null);
             }
 
-            return new QueryResult(names, rows);
+            return result;
         }
         catch (DuckDBException e)
         {
@@ -185,6 +179,26 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         {
             throw Unreadable(e);
         }
+    }
+
+    private static QueryResult ReadResult(DuckDBDataReader reader, List<ColumnReading>? readings)
+    {
+        var names = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null
+                    : readings?[i] == ColumnReading.Json ? new JsonText(reader.GetString(i))
+                    : Checked(reader.GetValue(i));
+            }
+
+            rows.Add(row);
+        }
+
+        return new QueryResult(names, rows);
     }
 
     // A list, struct, map or blob in a statement that could not be described, so was not rewritten.

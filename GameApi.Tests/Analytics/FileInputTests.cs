@@ -151,6 +151,39 @@ public class FileInputTests
         Assert.That(outcome.Stdout, Is.Empty);
     }
 
+    [Test]
+    public void Sql_SeveralStatements_RunInOrder_LastResultShown()
+    {
+        var outcome = AnalyticsRunner.Run("sql", "CREATE TABLE kinds AS SELECT DISTINCT event_type FROM events; SELECT COUNT(*) AS kinds FROM kinds",
+            "--input", File(Events), "--format", "json");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.JsonRows.Single()["kinds"]!.Value<long>(), Is.EqualTo(3));
+    }
+
+    [Test]
+    public void Sql_StatementWithoutResult_RunsAndSaysSo()
+    {
+        var copy = TempPath(".csv");
+
+        var outcome = AnalyticsRunner.Run("sql", $"COPY (SELECT event_type FROM events) TO '{copy}' (HEADER false)", "--input", File(Events));
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.Stdout, Is.Empty);
+        Assert.That(outcome.Stderr, Does.Contain("Done: the statement returns no result."));
+        Assert.That(System.IO.File.ReadAllLines(copy), Has.Length.EqualTo(5));
+    }
+
+    [TestCase("")]
+    [TestCase("  ")]
+    public void Sql_EmptyQuery_Exit2WithAnExample(string query)
+    {
+        var outcome = AnalyticsRunner.Run("sql", query, "--input", File(Events));
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(2));
+        Assert.That(outcome.Stderr, Does.StartWith("error: The query is empty; for example: sql \"SELECT"));
+    }
+
     [TestCase("events", "--format", "xml")]
     [TestCase("nonsense")]
     [TestCase("sql")]
