@@ -87,6 +87,8 @@ public class NativeBuildTests
     [TestCase("report")]
     [TestCase("events")]
     [TestCase("schema")]
+    [TestCase("sql", "CREATE TABLE t AS SELECT event_type FROM events; SELECT COUNT(*) AS n FROM t")]
+    [TestCase("sql", "CREATE TABLE t AS SELECT 1")]
     [TestCase("sql", "SELECT [1, NULL] AS list, {'a': DATE '2026-01-01'} AS struct, map(['k'], [2.5]) AS map, INTERVAL 3 DAY AS i, 1.5::DECIMAL(4,2) AS d, note FROM events")]
     public void File_EveryFormat_SameAsInProcess(params string[] command)
     {
@@ -127,6 +129,10 @@ public class NativeBuildTests
             ["report", "--input", "/nonexistent/events.jsonl"],
             ["events", "--limit", "-1"],
             ["sql", "SELECT [1]; SELECT 2", "--input", _input],
+            ["sql", "SELECT 1; SELECT [2]", "--input", _input],
+            ["sql", " ", "--input", _input],
+            ["events", "--limit", "abc"],
+            ["report", "--output", "/no-such-folder/report.csv"],
         ];
         foreach (var args in runs)
         {
