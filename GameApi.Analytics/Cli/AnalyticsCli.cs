@@ -36,7 +36,7 @@ public static class AnalyticsCli
             Recursive = true,
         };
         format.AcceptOnlyFromAmong("table", "csv", "json");
-        var output = new Option<FileInfo?>("--output") { Description = "Write results to a file instead: .csv, .json or .parquet", Recursive = true };
+        var output = new Option<FileInfo?>("--output") { Description = "Write results to a file instead: " + OutputFile.Extensions, Recursive = true };
         // Checked before the source is read: a wrong name should not cost a whole topic's read first.
         output.Validators.Add(r =>
         {
