@@ -14,8 +14,7 @@ public readonly record struct SpooledEvent(long Sequence, string Value);
 public sealed class EventSpool : IDisposable
 {
     private const int MaxBatch = 512;
-    private readonly Channel<(string Value, TaskCompletionSource Done)> _appends =
-        Channel.CreateUnbounded<(string, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Append> _appends = Channel.CreateUnbounded<Append>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly long _maxBytes;
     private readonly SqliteConnection? _connection;
@@ -80,14 +79,15 @@ public sealed class EventSpool : IDisposable
             throw new SpoolException(error);
         }
 
-        if (Bytes + System.Text.Encoding.UTF8.GetByteCount(value) > _maxBytes)
+        var size = Size(value);
+        if (Bytes + size > _maxBytes)
         {
             _refusedForRoom = true;
             throw new SpoolException($"The spool at {Path} is full ({Bytes} of {_maxBytes} bytes).");
         }
 
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_appends.Writer.TryWrite((value, done)))
+        if (!_appends.Writer.TryWrite(new Append(value, size, done)))
         {
             throw new SpoolException("The spool is closed.");
         }
@@ -97,7 +97,7 @@ public sealed class EventSpool : IDisposable
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<(string Value, TaskCompletionSource Done)>(MaxBatch);
+        var batch = new List<Append>(MaxBatch);
         while (await _appends.Reader.WaitToReadAsync())
         {
             batch.Clear();
@@ -120,7 +120,7 @@ public sealed class EventSpool : IDisposable
 
                 WriteError = null;
                 Interlocked.Add(ref _count, batch.Count);
-                Interlocked.Add(ref _bytes, batch.Sum(a => (long)System.Text.Encoding.UTF8.GetByteCount(a.Value)));
+                Interlocked.Add(ref _bytes, batch.Sum(a => a.Size));
                 batch.ForEach(a => a.Done.SetResult());
             }
             catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException or SpoolException)
@@ -132,7 +132,7 @@ public sealed class EventSpool : IDisposable
         }
     }
 
-    private void Insert(List<(string Value, TaskCompletionSource Done)> batch)
+    private void Insert(List<Append> batch)
     {
         if (_connection is null)
         {
@@ -206,8 +206,11 @@ public sealed class EventSpool : IDisposable
 
         _refusedForRoom = false;
         Interlocked.Add(ref _count, -events.Count);
-        Interlocked.Add(ref _bytes, -events.Sum(e => (long)System.Text.Encoding.UTF8.GetByteCount(e.Value)));
+        Interlocked.Add(ref _bytes, -events.Sum(e => Size(e.Value)));
     }
+
+    // What the limit counts: UTF-8 bytes, as SQLite stores the text.
+    private static long Size(string value) => System.Text.Encoding.UTF8.GetByteCount(value);
 
     private void Execute(string sql)
     {
@@ -223,4 +226,6 @@ public sealed class EventSpool : IDisposable
         _connection?.Dispose();
         _gate.Dispose();
     }
+
+    private readonly record struct Append(string Value, long Size, TaskCompletionSource Done);
 }
