@@ -9,7 +9,7 @@ namespace GameApi.Analytics.Spark;
 /// </summary>
 public static class SparkEventsSql
 {
-    /// <summary>JSON key and column, in the embedded engine's order and names.</summary>
+    /// <summary>JSON key and column, named as the embedded engine names them (the known fields and Accept).</summary>
     public static IReadOnlyList<(string Key, string Column)> Fields { get; } =
     [
         ("event_type", "event_type"),
