@@ -61,37 +61,108 @@ public class StartupTests
     [TestCase("Kafka:DeliveryTimeout", "00:00:00")]
     public async Task Start_BadKafkaSetting_ExitsNamingTheKey(string key, string value)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "GameApi.Web.dll"), "--urls", "http://127.0.0.1:0", $"--{key}={value}"])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var spool = Directory.CreateTempSubdirectory("gameapi-startup-");
-        start.Environment["Spool__Path"] = Path.Combine(spool.FullName, "spool.db");
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
+        using var api = ApiProcess.Start("--urls", "http://127.0.0.1:0", $"--{key}={value}");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            await api.Process.WaitForExitAsync(timeout.Token);
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
             Assert.Fail($"The API was still running 30 s after starting with {key}={value}.");
         }
 
-        spool.Delete(recursive: true);
-        Assert.That(process.ExitCode, Is.EqualTo(1));
-        Assert.That(await errors, Does.StartWith($"GameApi could not run: {key} must"));
-        Assert.That(await output, Does.Contain("Hosting failed to start").And.Contain("OptionsValidationException"));
+        Assert.That(api.Process.ExitCode, Is.EqualTo(1));
+        Assert.That(await api.Errors, Does.StartWith($"GameApi could not run: {key} must"));
+        Assert.That(await api.Output, Does.Contain("Hosting failed to start").And.Contain("OptionsValidationException"));
+    }
+
+    [Test]
+    public async Task Start_KafkaUnreachable_NoLibrdkafkaLinesOnStderr()
+    {
+        var port = Ports.Free();
+        using var api = ApiProcess.Start("--urls", $"http://127.0.0.1:{port}", $"--Kafka:BootstrapServers=127.0.0.1:{Ports.Free()}", "--Kafka:StartTimeout=00:00:00.500");
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await LiveAsync(client) && DateTime.UtcNow < deadline)
+        {
+            Assert.That(api.Process.HasExited, Is.False, "the API exited at start");
+            await Task.Delay(200);
+        }
+
+        // Readiness asks for metadata, which kept the client retrying (and, before, logging) every ~50 ms.
+        using (await client.GetAsync("/health/ready"))
+        {
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        api.Process.Kill(entireProcessTree: true);
+
+        Assert.That(await api.Errors, Does.Not.Contain("rdkafka#"));
+        Assert.That(await api.Output, Does.Contain("Could not check or create topic 'events'"));
+    }
+
+    private static async Task<bool> LiveAsync(HttpClient client)
+    {
+        try
+        {
+            using var live = await client.GetAsync("/health/live");
+            return live.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
     }
 
     private static async Task<string?> KafkaStatusAsync(HttpClient client)
     {
         using var ready = await client.GetAsync("/health/ready");
         return (string?)JObject.Parse(await ready.Content.ReadAsStringAsync())["checks"]!["kafka"]!["status"];
+    }
+
+    /// <summary>The API as its own process, from the build output next to the tests, with its own spool; killed when disposed.</summary>
+    private sealed class ApiProcess : IDisposable
+    {
+        private readonly DirectoryInfo _spool;
+
+        private ApiProcess(Process process, DirectoryInfo spool)
+        {
+            Process = process;
+            _spool = spool;
+            Output = process.StandardOutput.ReadToEndAsync();
+            Errors = process.StandardError.ReadToEndAsync();
+        }
+
+        public Process Process { get; }
+
+        public Task<string> Output { get; }
+
+        public Task<string> Errors { get; }
+
+        public static ApiProcess Start(params string[] args)
+        {
+            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "GameApi.Web.dll"), .. args])
+            {
+                WorkingDirectory = AppContext.BaseDirectory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            var spool = Directory.CreateTempSubdirectory("gameapi-startup-");
+            start.Environment["Spool__Path"] = Path.Combine(spool.FullName, "spool.db");
+            return new ApiProcess(Process.Start(start)!, spool);
+        }
+
+        public void Dispose()
+        {
+            if (!Process.HasExited)
+            {
+                Process.Kill(entireProcessTree: true);
+                Process.WaitForExit();
+            }
+
+            Process.Dispose();
+            _spool.Delete(recursive: true);
+        }
     }
 }
