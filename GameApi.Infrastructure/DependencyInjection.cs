@@ -1,4 +1,5 @@
 using GameApi.Domain.Events;
+using GameApi.Infrastructure.Delivery;
 using GameApi.Infrastructure.Kafka;
 using GameApi.Infrastructure.Spool;
 using Microsoft.Extensions.Hosting;

@@ -1,6 +1,7 @@
 using System.Reflection;
-using GameApi.Infrastructure.Spool;
+using GameApi.Infrastructure.Delivery;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using GameApi.Web.Http;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.OpenApi;
@@ -9,15 +10,25 @@ namespace GameApi.Web;
 
 public static class DependencyInjection
 {
+    /// <summary>OpenTelemetry's service.name: the job label dashboards and alerts select on.</summary>
+    public const string ServiceName = "gameapi";
+
     /// <summary>Controllers, Swagger, health checks and error mapping.</summary>
     public static IServiceCollection AddWeb(this IServiceCollection services)
     {
         services.AddControllers(options => options.ModelMetadataDetailsProviders.Add(new KeepEmptyStrings()));
         services.AddExceptionHandler<EventNotRecordedHandler>();
         services.AddProblemDetails();
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(EventMetrics.MeterName)
-            .AddPrometheusExporter());
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(ServiceName))
+            .WithMetrics(metrics => metrics
+                .AddMeter(EventMetrics.MeterName)
+                // http.server.request.duration per route and status, the runtime's GC, thread pool and
+                // exceptions, the process's CPU and memory: what an operator charts next to the events.
+                .AddAspNetCoreInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddProcessInstrumentation()
+                .AddPrometheusExporter());
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(options =>
         {

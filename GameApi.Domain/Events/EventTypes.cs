@@ -8,8 +8,4 @@ public static class EventTypes
     public const string PurchaseItem = "purchase_item";
     public const string JoinGuild = "join_guild";
 
-    public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.Ordinal)
-    {
-        Default, PurchaseSword, PurchaseItem, JoinGuild,
-    };
 }

@@ -1,12 +1,12 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
-using Confluent.Kafka;
+using GameApi.Librdkafka;
 
 namespace GameApi.Infrastructure.Embedded;
 
 /// <summary>
 /// librdkafka's mock-cluster API (rdkafka_mock.h). Confluent.Kafka exposes no native handle, so we bind
-/// the same shared library it loads ourselves.
+/// the shipped library it uses ourselves.
 /// </summary>
 internal static partial class MockClusterNative
 {
@@ -15,28 +15,11 @@ internal static partial class MockClusterNative
     // Not beforefieldinit: the resolver is set before the first call into the library.
     static MockClusterNative() => NativeLibrary.SetDllImportResolver(typeof(MockClusterNative).Assembly, Resolve);
 
-    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
-    {
-        if (name != Lib)
-        {
-            return IntPtr.Zero;
-        }
-
-        // Confluent.Kafka picks whichever build loads on this OS (the plain one needs libsasl2, which
-        // Debian lacks; the centos8 one does not). Loading it first makes dlopen below return that copy.
-        Library.Load();
-        var kafkaAssembly = typeof(Library).Assembly;
-        if (NativeLibrary.TryLoad("librdkafka", kafkaAssembly, null, out var handle)
-            || NativeLibrary.TryLoad("centos8-librdkafka", kafkaAssembly, null, out handle))
-        {
-            return handle;
-        }
-
-        throw new DllNotFoundException("librdkafka could not be loaded for the embedded Kafka broker.");
-    }
+    // The copy Confluent.Kafka is bound to, never one found by name on the loader's path.
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
+        name == Lib ? ShippedLibrdkafka.Load().Handle : IntPtr.Zero;
 
     public const int ProducerType = 0;
-    public const int ConfOk = 0;
 
     [LibraryImport(Lib)]
     public static partial IntPtr rd_kafka_conf_new();
@@ -71,7 +54,4 @@ internal static partial class MockClusterNative
     // The array form: P/Invoke cannot call the C varargs variant reliably.
     [LibraryImport(Lib)]
     public static partial void rd_kafka_mock_push_request_errors_array(IntPtr cluster, short apiKey, nuint count, int[] errors);
-
-    [LibraryImport(Lib)]
-    public static partial void rd_kafka_mock_clear_request_errors(IntPtr cluster, short apiKey);
 }

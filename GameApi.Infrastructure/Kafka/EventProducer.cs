@@ -7,24 +7,90 @@ namespace GameApi.Infrastructure.Kafka;
 /// <summary>
 /// The process's one Kafka producer, shared by the request path and the spool relay: idempotent
 /// (acks=all, no duplicates from retries, order kept), lz4-compressed, flushed with a bounded wait
-/// when disposed.
+/// when disposed. After a fatal error it builds a new producer in place, without a restart.
 /// </summary>
-public sealed partial class EventProducer : IDisposable
+/// <remarks>
+/// An idempotent producer that hits a fatal error (librdkafka INTRODUCTION.md, "Fatal errors") fails every
+/// message it holds and produces nothing more. Those messages' requests spool their events, as in any
+/// outage; the relay sends them through the new producer.
+/// </remarks>
+public sealed partial class EventProducer(
+    KafkaConnection connection,
+    IOptions<KafkaOptions> options,
+    TimeProvider time,
+    ILogger<EventProducer> logger) : IDisposable
 {
     private static readonly TimeSpan ErrorWindow = TimeSpan.FromSeconds(60);
-    private readonly IProducer<Null, string> _producer;
-    private readonly KafkaOptions _options;
-    private readonly ILogger<EventProducer> _logger;
-    private readonly ErrorThrottle _errors;
+    private readonly KafkaOptions _options = options.Value;
+    private readonly ErrorThrottle _errors = new(time, ErrorWindow);
+    private readonly Lock _gate = new();
+    private volatile IProducer<Null, string>? _producer;
+    private volatile bool _recovering;
     private int _disposed;
 
-    public EventProducer(KafkaConnection connection, IOptions<KafkaOptions> options, TimeProvider time, ILogger<EventProducer> logger)
+    public string Topic => _options.Topic;
+
+    /// <summary>
+    /// True from a fatal error until the producer built after it has delivered an event: events go to
+    /// the spool meanwhile, and readiness says so.
+    /// </summary>
+    public bool Recovering => _recovering;
+
+    /// <summary>Builds the producer, which starts connecting and fetches its producer id. Called once, at start.</summary>
+    public void Start()
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Value;
-        _logger = logger;
-        _errors = new ErrorThrottle(time, ErrorWindow);
+        lock (_gate)
+        {
+            _producer ??= Build();
+        }
+    }
+
+    /// <summary>True once the broker has acknowledged the value; false if it reported it not persisted.</summary>
+    /// <exception cref="ProduceException{TKey, TValue}">Kafka did not take the value.</exception>
+    /// <exception cref="InvalidOperationException">Before <see cref="Start"/>.</exception>
+    public async Task<bool> ProduceAsync(string value)
+    {
+        var producer = _producer ?? throw new InvalidOperationException("The Kafka producer is not started yet; KafkaStartup starts it.");
+        var result = await producer.ProduceAsync(_options.Topic, new Message<Null, string> { Value = value });
+        if (_recovering && result.Status == PersistenceStatus.Persisted && ReferenceEquals(producer, _producer))
+        {
+            _recovering = false;
+            LogRecovered();
+        }
+
+        return result.Status == PersistenceStatus.Persisted;
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        IProducer<Null, string>? producer;
+        lock (_gate)
+        {
+            producer = _producer;
+            _producer = null;
+        }
+
+        if (producer is null)
+        {
+            return;
+        }
+
+        var left = producer.Flush(_options.ShutdownFlushTimeout);
+        if (left > 0)
+        {
+            LogUnflushed(left);
+        }
+
+        producer.Dispose();
+    }
+
+    private IProducer<Null, string> Build()
+    {
         var config = new ProducerConfig
         {
             BootstrapServers = connection.BootstrapServers,
@@ -43,32 +109,20 @@ public sealed partial class EventProducer : IDisposable
             // Only the status is read back; copying each value back into .NET costs throughput.
             DeliveryReportFields = "status",
         };
-        _producer = new ProducerBuilder<Null, string>(config)
-            .SetErrorHandler((_, error) => OnError(error))
+        return new ProducerBuilder<Null, string>(config)
+            .SetErrorHandler(OnError)
             // librdkafka writes its own log to stderr by default, a line per failed connection attempt
             // during an outage; the error handler and the outage log say it once.
             .SetLogHandler((_, message) => LogLibrdkafka(message.Level, message.Facility, message.Message))
             .Build();
     }
 
-    public string Topic => _options.Topic;
-
-    /// <summary>The client handle, for an admin client that shares the producer's connections.</summary>
-    public Handle Handle => _producer.Handle;
-
-    /// <summary>True once the broker has acknowledged the value; false if it reported it not persisted.</summary>
-    /// <exception cref="ProduceException{TKey, TValue}">Kafka did not take the value.</exception>
-    public async Task<bool> ProduceAsync(string value)
-    {
-        var result = await _producer.ProduceAsync(_options.Topic, new Message<Null, string> { Value = value });
-        return result.Status == PersistenceStatus.Persisted;
-    }
-
-    private void OnError(Error error)
+    private void OnError(IProducer<Null, string> sender, Error error)
     {
         if (error.IsFatal)
         {
-            LogFatal(error.Code, error.Reason);
+            // On librdkafka's polling thread, which disposing the producer would wait for: rebuild elsewhere.
+            _ = Task.Run(() => Replace(sender, error));
             return;
         }
 
@@ -87,20 +141,24 @@ public sealed partial class EventProducer : IDisposable
         }
     }
 
-    public void Dispose()
+    private void Replace(IProducer<Null, string> failed, Error error)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        lock (_gate)
         {
-            return;
+            // A fatal producer reports once; a stale report (or one during shutdown) changes nothing.
+            if (_disposed != 0 || !ReferenceEquals(failed, _producer))
+            {
+                return;
+            }
+
+            _recovering = true;
+            LogFatal(error.Code, error.Reason);
+            _producer = Build();
         }
 
-        var left = _producer.Flush(_options.ShutdownFlushTimeout);
-        if (left > 0)
-        {
-            LogUnflushed(left);
-        }
-
-        _producer.Dispose();
+        // It has already failed everything it held (their requests spooled them); nothing to wait for.
+        failed.Flush(TimeSpan.Zero);
+        failed.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka producer: {Code} {Reason}")]
@@ -109,8 +167,11 @@ public sealed partial class EventProducer : IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka producer: {Code} {Reason} (and {HeldBack} more like it since the last line, not logged)")]
     private partial void LogProducerErrorRepeated(ErrorCode code, string reason, int heldBack);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Kafka producer: fatal error {Code} {Reason}. It produces nothing more: events go to the spool until the API is restarted.")]
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Kafka producer: fatal error {Code} {Reason}. A new producer replaces it; events go to the spool until it delivers.")]
     private partial void LogFatal(ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka producer: the producer built after the fatal error delivers; events go to Kafka again.")]
+    private partial void LogRecovered();
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "librdkafka {Level} {Facility}: {Message}")]
     private partial void LogLibrdkafka(SyslogLevel level, string facility, string message);

@@ -7,27 +7,38 @@ namespace GameApi.Infrastructure.Kafka;
 /// The Kafka cluster this process talks to: the configured one, or, when none is configured, an embedded
 /// broker started here and owned by this object.
 /// </summary>
-public sealed class KafkaConnection : IDisposable
+public sealed class KafkaConnection(IOptions<KafkaOptions> options) : IDisposable
 {
-    public KafkaConnection(IOptions<KafkaOptions> options)
+    private string? _bootstrapServers;
+
+    /// <summary>"host:port,..." of the cluster.</summary>
+    /// <exception cref="InvalidOperationException">Before <see cref="Start"/>.</exception>
+    public string BootstrapServers =>
+        _bootstrapServers ?? throw new InvalidOperationException("The Kafka connection is not started yet; KafkaStartup starts it.");
+
+    /// <summary>The embedded broker, when this process runs one.</summary>
+    public EmbeddedKafkaBroker? Embedded { get; private set; }
+
+    /// <summary>Starts the embedded broker when no cluster is configured. Called once, at start.</summary>
+    /// <exception cref="EmbeddedBrokerException">The embedded broker cannot start.</exception>
+    public void Start()
     {
-        ArgumentNullException.ThrowIfNull(options);
+        if (_bootstrapServers is not null)
+        {
+            return;
+        }
+
         var settings = options.Value;
         if (settings.UsesEmbeddedBroker)
         {
             Embedded = EmbeddedKafkaBroker.Start(settings.EmbeddedAddress);
-            BootstrapServers = Embedded.BootstrapServers;
+            _bootstrapServers = Embedded.BootstrapServers;
         }
         else
         {
-            BootstrapServers = settings.BootstrapServers!;
+            _bootstrapServers = settings.BootstrapServers!;
         }
     }
-
-    public string BootstrapServers { get; }
-
-    /// <summary>The embedded broker, when this process runs one.</summary>
-    public EmbeddedKafkaBroker? Embedded { get; }
 
     public void Dispose() => Embedded?.Dispose();
 }

@@ -20,8 +20,24 @@ public sealed class KafkaOptions
     /// </summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Partitions of the topic when it has to be created.</summary>
-    public int Partitions { get; set; } = 1;
+    /// <summary>
+    /// The embedded broker's default partition count. librdkafka's mock broker keeps at most 5 MiB per
+    /// partition (src/rdkafka_mock.c, rd_kafka_mock_partition_init) and silently drops the oldest batches
+    /// past it; 64 partitions keep more than a million events of the usual size (docs/benchmarks.md).
+    /// </summary>
+    public const int EmbeddedDefaultPartitions = 64;
+
+    /// <summary>What the mock broker keeps per partition before it drops the oldest batches.</summary>
+    public const long EmbeddedBytesPerPartition = 5L * 1024 * 1024;
+
+    /// <summary>
+    /// Partitions of the topic when it has to be created. Unset: 1 on a configured cluster,
+    /// <see cref="EmbeddedDefaultPartitions"/> on the embedded broker.
+    /// </summary>
+    public int? Partitions { get; set; }
+
+    /// <summary>The partitions a topic created by the API gets.</summary>
+    public int TopicPartitions => Partitions ?? (UsesEmbeddedBroker ? EmbeddedDefaultPartitions : 1);
 
     /// <summary>Where the embedded broker listens, "host:port" (port 0: any free port).</summary>
     public string EmbeddedAddress { get; set; } = "127.0.0.1:9092";

@@ -7,12 +7,17 @@ namespace GameApi.Infrastructure.Kafka;
 /// Whether the broker answers metadata for the event topic. Without it events go to the spool, so the
 /// API is degraded, not unready.
 /// </summary>
-public sealed class KafkaReadinessCheck(KafkaTopic topic) : IHealthCheck
+public sealed class KafkaReadinessCheck(KafkaTopic topic, EventProducer producer) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (producer.Recovering)
+        {
+            return HealthCheckResult.Degraded("The Kafka producer is being replaced after a fatal error: events go to the spool until the new one delivers.");
+        }
+
         try
         {
             // GetMetadata blocks; keep it off the request thread.

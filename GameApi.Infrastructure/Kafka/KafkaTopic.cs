@@ -1,14 +1,19 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GameApi.Infrastructure.Kafka;
 
 /// <summary>The event topic: whether the cluster serves it, and creating it when it is missing.</summary>
-public sealed class KafkaTopic(KafkaConnection connection, EventProducer producer, IOptions<KafkaOptions> options) : IDisposable
+public sealed partial class KafkaTopic(KafkaConnection connection, IOptions<KafkaOptions> options, ILogger<KafkaTopic> logger) : IDisposable
 {
-    // On the producer's handle: no second set of connections to the cluster, and its log goes where the producer's goes.
-    private readonly Lazy<IAdminClient> _admin = new(() => new DependentAdminClientBuilder(producer.Handle).Build());
+    // Its own client, not one on the producer's handle: the producer is replaced after a fatal error.
+    private readonly Lazy<IAdminClient> _admin = new(() => new AdminClientBuilder(new AdminClientConfig { BootstrapServers = connection.BootstrapServers })
+        // librdkafka logs to stderr by default, a line per failed connection attempt during an outage;
+        // readiness and the outage log report those.
+        .SetLogHandler((_, message) => LogLibrdkafka(logger, message.Level, message.Facility, message.Message))
+        .Build());
 
     public string Name => options.Value.Topic;
 
@@ -28,7 +33,7 @@ public sealed class KafkaTopic(KafkaConnection connection, EventProducer produce
     /// <summary>Creates the topic unless it exists.</summary>
     public async Task EnsureExistsAsync(TimeSpan timeout)
     {
-        var partitions = options.Value.Partitions;
+        var partitions = options.Value.TopicPartitions;
         if (connection.Embedded is { } embedded)
         {
             // The mock broker has no CreateTopics API.
@@ -60,4 +65,7 @@ public sealed class KafkaTopic(KafkaConnection connection, EventProducer produce
             _admin.Value.Dispose();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "librdkafka (admin) {Level} {Facility}: {Message}")]
+    private static partial void LogLibrdkafka(ILogger logger, SyslogLevel level, string facility, string message);
 }

@@ -1,3 +1,4 @@
+using GameApi.Infrastructure.Delivery;
 using GameApi.Infrastructure.Kafka;
 using GameApi.Infrastructure.Spool;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,11 +18,13 @@ internal sealed class SpoolFixture : IDisposable
         Kafka = new KafkaOptions { EmbeddedAddress = "127.0.0.1:0", Topic = topic, DeliveryTimeout = TimeSpan.FromSeconds(2), ShutdownFlushTimeout = TimeSpan.FromSeconds(2) };
         Options = new SpoolOptions { KafkaWait = TimeSpan.FromMilliseconds(kafkaWaitMs), MaxBytes = maxBytes };
         Connection = new KafkaConnection(Microsoft.Extensions.Options.Options.Create(Kafka));
+        Connection.Start();
         Connection.Embedded!.CreateTopic(topic, 1);
         Producer = new EventProducer(Connection, Microsoft.Extensions.Options.Options.Create(Kafka), TimeProvider.System, NullLogger<EventProducer>.Instance);
+        Producer.Start();
         Spool = new EventSpool(spoolPath ?? Path.Combine(_folder, "events.db"), maxBytes);
-        Metrics = new EventMetrics(_meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Spool);
         Outage = new OutageLog(new FakeTimeProvider(), NullLogger<OutageLog>.Instance);
+        Metrics = new EventMetrics(_meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Spool, Outage);
         Logger = new DurableEventLogger(Producer, Spool, Metrics, Outage, Microsoft.Extensions.Options.Options.Create(Options), NullLogger<DurableEventLogger>.Instance);
         Relay = new SpoolRelay(Spool, Producer, Metrics, Outage);
     }

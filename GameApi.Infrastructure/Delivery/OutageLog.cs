@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace GameApi.Infrastructure.Spool;
+namespace GameApi.Infrastructure.Delivery;
 
 /// <summary>
 /// One log line when Kafka stops acknowledging, one at most every 30 s while it lasts, and one when the

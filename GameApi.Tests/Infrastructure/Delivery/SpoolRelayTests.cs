@@ -2,7 +2,7 @@ using System.Diagnostics;
 using GameApi.Domain.Events;
 using GameApi.Tests.Support;
 
-namespace GameApi.Tests.Infrastructure.Spool;
+namespace GameApi.Tests.Infrastructure.Delivery;
 
 public class SpoolRelayTests
 {

@@ -1,10 +1,12 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using GameApi.Domain.Events;
 using GameApi.Infrastructure.Kafka;
+using GameApi.Infrastructure.Spool;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace GameApi.Infrastructure.Spool;
+namespace GameApi.Infrastructure.Delivery;
 
 /// <summary>
 /// Records an event on Kafka when Kafka acknowledges it within <see cref="SpoolOptions.KafkaWait"/>,
@@ -21,17 +23,25 @@ public sealed partial class DurableEventLogger(
 {
     private readonly TimeSpan _kafkaWait = options.Value.KafkaWait;
 
+    /// <remarks>
+    /// The token is honoured until the event is handed on, and not after: Kafka may take a value whose
+    /// wait was cancelled, so giving up then could lose an event that is half-recorded. Recording ends
+    /// within <see cref="SpoolOptions.KafkaWait"/> plus one spool write either way.
+    /// </remarks>
     public async Task LogAsync(GameEvent gameEvent, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var value = EventJsonSerializer.Serialize(gameEvent);
 
         // While the spool holds events, new ones queue behind them, so Kafka gets them in order.
+        var started = Stopwatch.GetTimestamp();
         if (spool.Count == 0 && await AcknowledgedAsync(value))
         {
-            metrics.Acknowledged();
+            metrics.Acknowledged(Stopwatch.GetElapsedTime(started));
             return;
         }
 
+        var appending = Stopwatch.GetTimestamp();
         try
         {
             await spool.AppendAsync(value);
@@ -43,7 +53,7 @@ public sealed partial class DurableEventLogger(
             throw new EventNotRecordedException($"Event {gameEvent.EventId} was not recorded: {e.Message}", e);
         }
 
-        metrics.Spooled();
+        metrics.Spooled(Stopwatch.GetElapsedTime(appending));
         outage.Spooled(spool.Path, spool.Count);
     }
 

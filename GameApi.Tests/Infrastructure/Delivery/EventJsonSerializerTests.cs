@@ -1,8 +1,8 @@
 using GameApi.Domain.Events;
-using GameApi.Infrastructure.Kafka;
+using GameApi.Infrastructure.Delivery;
 using Newtonsoft.Json.Linq;
 
-namespace GameApi.Tests.Infrastructure.Kafka;
+namespace GameApi.Tests.Infrastructure.Delivery;
 
 public class EventJsonSerializerTests
 {

@@ -1,8 +1,8 @@
-using GameApi.Infrastructure.Spool;
+using GameApi.Infrastructure.Delivery;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
-namespace GameApi.Tests.Infrastructure.Spool;
+namespace GameApi.Tests.Infrastructure.Delivery;
 
 public class OutageLogTests
 {

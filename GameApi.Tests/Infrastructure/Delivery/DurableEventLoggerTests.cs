@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using GameApi.Domain.Events;
-using GameApi.Infrastructure.Kafka;
+using GameApi.Infrastructure.Delivery;
 using GameApi.Tests.Support;
 
-namespace GameApi.Tests.Infrastructure.Spool;
+namespace GameApi.Tests.Infrastructure.Delivery;
 
 /// <summary>The durable logger against a real Kafka-protocol broker (the embedded one, on a free port).</summary>
 public class DurableEventLoggerTests

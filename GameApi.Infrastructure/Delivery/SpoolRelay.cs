@@ -1,8 +1,9 @@
 using Confluent.Kafka;
 using GameApi.Infrastructure.Kafka;
+using GameApi.Infrastructure.Spool;
 using Microsoft.Extensions.Hosting;
 
-namespace GameApi.Infrastructure.Spool;
+namespace GameApi.Infrastructure.Delivery;
 
 /// <summary>
 /// Sends spooled events to Kafka in the order they were spooled and removes them only once Kafka has

@@ -3,7 +3,7 @@ using System.Text;
 using GameApi.Domain.Events;
 using Newtonsoft.Json;
 
-namespace GameApi.Infrastructure.Kafka;
+namespace GameApi.Infrastructure.Delivery;
 
 /// <summary>Writes an event as one flat JSON object: the wire format documented in docs/events.md.</summary>
 public static class EventJsonSerializer

@@ -1,0 +1,117 @@
+using System.Runtime.InteropServices;
+using Confluent.Kafka;
+
+namespace GameApi.Librdkafka;
+
+/// <summary>
+/// Loads the librdkafka that ships with this application (the librdkafka.redist package's copy), by its
+/// full path, and binds every Confluent.Kafka call to it.
+/// </summary>
+/// <remarks>
+/// Confluent.Kafka binds librdkafka by name. Where another <c>librdkafka.so</c> is on the loader's path
+/// (Debian's librdkafka-dev installs 2.0.2; <c>LD_LIBRARY_PATH</c> does the same), a load by name can
+/// find that copy: producing then works on a library years older, and consuming fails with
+/// <c>EntryPointNotFoundException</c> (librdkafka#2720, confluent-kafka-dotnet#783). Loading by path and
+/// resolving Confluent.Kafka's imports to that handle (src/Confluent.Kafka/Impl/LibRdKafka.cs binds
+/// them through <c>DllImport("librdkafka")</c>) leaves no room for another copy.
+/// </remarks>
+public static class ShippedLibrdkafka
+{
+    // The package's Linux builds, in the order Confluent.Kafka itself tries them: the plain build needs
+    // libsasl2.so.3 (absent on Debian); the centos8 build has no dependency beyond glibc; musl systems
+    // take the alpine build.
+    private static readonly string[] FileNames = ["librdkafka.so", "centos8-librdkafka.so", "alpine-librdkafka.so"];
+
+    private static readonly Lock Gate = new();
+    private static LoadedLibrdkafka? _loaded;
+
+    /// <summary>
+    /// Loads the shipped library once per process; later calls return the same. Call it before any
+    /// Confluent.Kafka object is built.
+    /// </summary>
+    /// <exception cref="LibrdkafkaLoadException">No shipped copy loads on this machine.</exception>
+    public static LoadedLibrdkafka Load()
+    {
+        lock (Gate)
+        {
+            return _loaded ??= LoadOnce();
+        }
+    }
+
+    /// <summary>The folders a build or publish puts the package's native files in.</summary>
+    internal static IEnumerable<string> Folders()
+    {
+        var baseDirectory = AppContext.BaseDirectory;
+        var architecture = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        // dotnet build and framework-dependent runs keep the package layout; a RID-specific publish
+        // (the analytics' native build, the container image) puts the files beside the program.
+        yield return System.IO.Path.Combine(baseDirectory, "runtimes", $"linux-{architecture}", "native");
+        yield return baseDirectory;
+    }
+
+    private static LoadedLibrdkafka LoadOnce()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            // Elsewhere Confluent.Kafka's own search finds the package's copy beside the program.
+            Library.Load();
+            return new LoadedLibrdkafka(IntPtr.Zero, "(found by Confluent.Kafka)", Library.VersionString);
+        }
+
+        var failures = new List<string>();
+        foreach (var path in Folders().SelectMany(folder => FileNames.Select(name => System.IO.Path.Combine(folder, name))))
+        {
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+
+            IntPtr handle;
+            try
+            {
+                handle = NativeLibrary.Load(path);
+            }
+            catch (DllNotFoundException e)
+            {
+                // The message carries dlerror's reason, such as a missing dependency.
+                failures.Add(e.Message);
+                continue;
+            }
+
+            // Every import of Confluent.Kafka ("librdkafka" and its per-distribution variants) resolves
+            // to this handle, whatever else the loader's path holds.
+            NativeLibrary.SetDllImportResolver(typeof(Library).Assembly, (name, _, _) =>
+                name.Contains("rdkafka", StringComparison.Ordinal) ? handle : IntPtr.Zero);
+            // Without a path: Library.Load(path) dlopens through "libdl", which glibc 2.34+ systems such
+            // as Debian 12 have only as libdl.so.2. The resolver above already names the file.
+            Library.Load();
+            return new LoadedLibrdkafka(handle, path, Library.VersionString);
+        }
+
+        throw new LibrdkafkaLoadException(failures.Count == 0
+            ? $"The librdkafka shipped with this program is missing: none of {string.Join(", ", FileNames)} is in {string.Join(" or ", Folders())}."
+            : $"The librdkafka shipped with this program could not be loaded: {string.Join("; ", failures)}");
+    }
+
+}
+
+/// <summary>The loaded library: its native handle, the file and the version it reports.</summary>
+public sealed record LoadedLibrdkafka(IntPtr Handle, string Path, string Version);
+
+/// <summary>The shipped librdkafka could not be loaded; the message names the files and why.</summary>
+public sealed class LibrdkafkaLoadException : Exception
+{
+    public LibrdkafkaLoadException()
+    {
+    }
+
+    public LibrdkafkaLoadException(string message)
+        : base(message)
+    {
+    }
+
+    public LibrdkafkaLoadException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
