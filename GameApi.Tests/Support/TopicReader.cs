@@ -19,30 +19,35 @@ internal static class TopicReader
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
         var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions.Select(p => p.PartitionId);
 
-        var values = new List<string>();
+        // Every partition at once, each read up to the high watermark taken now: the embedded broker
+        // serves one stored batch per partition per fetch, so one partition after another is slow.
+        var remaining = new Dictionary<int, long>();
+        var start = new List<TopicPartitionOffset>();
         foreach (var partition in partitions)
         {
             var tp = new TopicPartition(topic, partition);
             var marks = consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10));
-            if (marks.High <= marks.Low)
+            if (marks.High > marks.Low)
+            {
+                remaining[partition] = marks.High.Value - 1;
+                start.Add(new TopicPartitionOffset(tp, marks.Low));
+            }
+        }
+
+        var values = new List<string>();
+        consumer.Assign(start);
+        while (remaining.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            var record = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (record is null)
             {
                 continue;
             }
 
-            consumer.Assign(new TopicPartitionOffset(tp, marks.Low));
-            while (DateTime.UtcNow < deadline)
+            values.Add(record.Message.Value);
+            if (remaining.TryGetValue(record.Partition.Value, out var last) && record.Offset.Value >= last)
             {
-                var record = consumer.Consume(TimeSpan.FromMilliseconds(200));
-                if (record is null)
-                {
-                    continue;
-                }
-
-                values.Add(record.Message.Value);
-                if (record.Offset.Value >= marks.High.Value - 1)
-                {
-                    break;
-                }
+                remaining.Remove(record.Partition.Value);
             }
         }
 
