@@ -36,6 +36,9 @@ public sealed partial class EventProducer(
     /// </summary>
     public bool Recovering => _recovering;
 
+    /// <summary>The current producer's client handle: another one after a fatal error.</summary>
+    public Handle Handle => (_producer ?? throw new InvalidOperationException("The Kafka producer is not started yet.")).Handle;
+
     /// <summary>Builds the producer, which starts connecting and fetches its producer id. Called once, at start.</summary>
     public void Start()
     {

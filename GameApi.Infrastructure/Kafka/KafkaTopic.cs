@@ -30,6 +30,21 @@ public sealed partial class KafkaTopic(KafkaConnection connection, IOptions<Kafk
         return topic.Partitions.Count(p => p.Leader >= 0 && !p.Error.IsError);
     }
 
+    /// <summary>Each partition's earliest offset (0 until records are dropped), in one request for all of them.</summary>
+    public async Task<IReadOnlyDictionary<int, long>> EarliestOffsetsAsync(TimeSpan timeout)
+    {
+        var topic = _admin.Value.GetMetadata(Name, timeout).Topics.SingleOrDefault(t => t.Topic == Name && !t.Error.IsError);
+        if (topic is null || topic.Partitions.Count == 0)
+        {
+            return new Dictionary<int, long>();
+        }
+
+        var result = await _admin.Value.ListOffsetsAsync(
+            topic.Partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = new TopicPartition(Name, p.PartitionId), OffsetSpec = OffsetSpec.Earliest() }),
+            new ListOffsetsOptions { RequestTimeout = timeout });
+        return result.ResultInfos.ToDictionary(i => i.TopicPartitionOffsetError.Partition.Value, i => i.TopicPartitionOffsetError.Offset.Value);
+    }
+
     /// <summary>Creates the topic unless it exists.</summary>
     public async Task EnsureExistsAsync(TimeSpan timeout)
     {

@@ -6,11 +6,18 @@ namespace GameApi.Infrastructure.Kafka;
 
 /// <summary>
 /// Warns when the embedded broker drops events. librdkafka's mock broker silently discards a partition's
-/// oldest data past 5 MiB; the only sign is the low watermark leaving 0.
+/// oldest batches past 5 MiB (src/rdkafka_mock.c, rd_kafka_mock_partition_log_append); the only sign is
+/// the partition's earliest offset leaving 0.
 /// </summary>
-public sealed partial class RetentionWatch(KafkaConnection connection, KafkaTopic topic, ILogger<RetentionWatch> logger) : BackgroundService
+/// <remarks>
+/// One ListOffsets request covers every partition, every 2 s, so the first drop is reported within
+/// seconds also while the broker is busy with full load; later drops are summed up once a minute.
+/// </remarks>
+public sealed partial class RetentionWatch(KafkaConnection connection, KafkaTopic topic, TimeProvider time, ILogger<RetentionWatch> logger) : BackgroundService
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Reminder = TimeSpan.FromMinutes(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -19,38 +26,36 @@ public sealed partial class RetentionWatch(KafkaConnection connection, KafkaTopi
             return;
         }
 
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
-        {
-            BootstrapServers = connection.BootstrapServers,
-            GroupId = "gameapi-retention-watch",
-        }).Build();
-        var reported = new Dictionary<int, long>();
-        using var timer = new PeriodicTimer(Interval);
+        DateTimeOffset? lastLine = null;
+        long reported = 0;
+        using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            int partitions;
+            IReadOnlyDictionary<int, long> earliest;
             try
             {
-                partitions = topic.ReadyPartitions(TimeSpan.FromSeconds(2));
-                for (var p = 0; p < partitions; p++)
-                {
-                    var low = consumer.QueryWatermarkOffsets(new TopicPartition(topic.Name, p), TimeSpan.FromSeconds(2)).Low.Value;
-                    if (low > 0 && reported.GetValueOrDefault(p) != low)
-                    {
-                        reported[p] = low;
-                        LogDropped(topic.Name, p, low);
-                    }
-                }
+                earliest = await topic.EarliestOffsetsAsync(QueryTimeout);
             }
             catch (KafkaException)
             {
-                // The broker is unreachable; readiness reports that.
+                // The broker did not answer in time; readiness reports an unreachable broker.
+                continue;
+            }
+
+            // Offsets count records: a partition starting at N has lost its first N events.
+            var dropped = earliest.Values.Sum();
+            var now = time.GetUtcNow();
+            if (dropped > reported && (lastLine is null || now - lastLine >= Reminder))
+            {
+                LogDropped(topic.Name, dropped, earliest.Count(p => p.Value > 0), earliest.Count);
+                reported = dropped;
+                lastLine = now;
             }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message =
-        "The embedded broker dropped events: partition {Partition} of '{Topic}' now starts at offset {Low}. "
-        + "It keeps at most 5 MiB per partition; use a real Kafka (Kafka:BootstrapServers) for more.")]
-    private partial void LogDropped(string topic, int partition, long low);
+        "The embedded broker dropped the oldest {Dropped} events of topic '{Topic}' ({Partitions} of its {Total} partitions were full). "
+        + "It keeps at most 5 MiB per partition, in memory; use a real Kafka (Kafka:BootstrapServers) to keep more.")]
+    private partial void LogDropped(string topic, long dropped, int partitions, int total);
 }

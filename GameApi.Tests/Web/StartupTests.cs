@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using GameApi.Infrastructure.Embedded;
 using GameApi.Tests.Support;
@@ -119,50 +118,5 @@ public class StartupTests
     {
         using var ready = await client.GetAsync("/health/ready");
         return (string?)JObject.Parse(await ready.Content.ReadAsStringAsync())["checks"]!["kafka"]!["status"];
-    }
-
-    /// <summary>The API as its own process, from the build output next to the tests, with its own spool; killed when disposed.</summary>
-    private sealed class ApiProcess : IDisposable
-    {
-        private readonly DirectoryInfo _spool;
-
-        private ApiProcess(Process process, DirectoryInfo spool)
-        {
-            Process = process;
-            _spool = spool;
-            Output = process.StandardOutput.ReadToEndAsync();
-            Errors = process.StandardError.ReadToEndAsync();
-        }
-
-        public Process Process { get; }
-
-        public Task<string> Output { get; }
-
-        public Task<string> Errors { get; }
-
-        public static ApiProcess Start(params string[] args)
-        {
-            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "GameApi.Web.dll"), .. args])
-            {
-                WorkingDirectory = AppContext.BaseDirectory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            var spool = Directory.CreateTempSubdirectory("gameapi-startup-");
-            start.Environment["Spool__Path"] = Path.Combine(spool.FullName, "spool.db");
-            return new ApiProcess(Process.Start(start)!, spool);
-        }
-
-        public void Dispose()
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill(entireProcessTree: true);
-                Process.WaitForExit();
-            }
-
-            Process.Dispose();
-            _spool.Delete(recursive: true);
-        }
     }
 }
