@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Confluent.Kafka;
+using GameApi.Infrastructure.Kafka;
+using GameApi.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Newtonsoft.Json.Linq;
+
+namespace GameApi.Tests.Infrastructure.Kafka;
+
+/// <summary>
+/// A fatal error of the idempotent producer: the API replaces the producer without a restart, says so
+/// once, stays degraded until the new one delivers, and loses no acknowledged event.
+/// </summary>
+public class FatalProducerErrorTests
+{
+    private const string RequestIdHeader = "X-Request-Id";
+
+    [Test]
+    public async Task FatalError_ProducerReplaced_DegradedUntilItDelivers_NoEventLost()
+    {
+        using var api = new GameApiFactory(services: services => services.AddFakeLogging());
+        using var client = api.CreateClient();
+        var producer = api.Services.GetRequiredService<EventProducer>();
+        var logs = api.Services.GetFakeLogCollector();
+        var acknowledged = new ConcurrentBag<string>();
+        Assert.That(await SendAsync(client, acknowledged), Is.EqualTo(HttpStatusCode.OK));
+
+        // Quiet: nothing is produced after the error, so the replacement has not delivered yet.
+        var failed = producer.Handle;
+        Assert.That(FatalErrors.Raise(failed, ErrorCode.OutOfOrderSequenceNumber, "first"), Is.EqualTo(ErrorCode.NoError));
+        await WaitForAsync(() => CriticalLines(logs).Count == 1);
+        Assert.That(CriticalLines(logs).Single(), Does.Contain("fatal error").And.Contain("first"));
+        Assert.That(producer.Handle, Is.Not.SameAs(failed));
+        var (status, description) = await KafkaReadinessAsync(client);
+        Assert.That(status, Is.EqualTo("Degraded"));
+        Assert.That(description, Does.Contain("fatal error"));
+
+        Assert.That(await SendAsync(client, acknowledged), Is.EqualTo(HttpStatusCode.OK));
+        await WaitForAsync(async () => (await KafkaReadinessAsync(client)).Status == "Healthy");
+
+        // Under load: requests in flight on the failing producer spool their events; none is lost.
+        using var stop = new CancellationTokenSource();
+        var statuses = new ConcurrentBag<HttpStatusCode>();
+        var workers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                statuses.Add(await SendAsync(client, acknowledged));
+            }
+        })).ToArray();
+        await Task.Delay(500);
+        Assert.That(FatalErrors.Raise(producer.Handle, ErrorCode.OutOfOrderSequenceNumber, "second"), Is.EqualTo(ErrorCode.NoError));
+        await Task.Delay(1500);
+        await stop.CancelAsync();
+        await Task.WhenAll(workers);
+        await WaitForAsync(() => api.Spool.Count == 0 && !producer.Recovering);
+
+        Assert.That(statuses, Is.All.EqualTo(HttpStatusCode.OK));
+        Assert.That(CriticalLines(logs), Has.Count.EqualTo(2));
+        Assert.That((await KafkaReadinessAsync(client)).Status, Is.EqualTo("Healthy"));
+        var onTopic = TopicReader.ReadEvents(api.Kafka.BootstrapServers)
+            .Select(e => e.GetValue(RequestIdHeader, StringComparison.OrdinalIgnoreCase)?.Value<string>())
+            .ToHashSet();
+        Assert.That(acknowledged.Except(onTopic!), Is.Empty);
+    }
+
+    private static List<string> CriticalLines(FakeLogCollector logs) =>
+        logs.GetSnapshot().Where(r => r.Level == LogLevel.Critical).Select(r => r.Message).ToList();
+
+    private static async Task<HttpStatusCode> SendAsync(HttpClient client, ConcurrentBag<string> acknowledged)
+    {
+        var id = Guid.NewGuid().ToString();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/purchase_item?item=sword");
+        request.Headers.Add(RequestIdHeader, id);
+        using var response = await client.SendAsync(request);
+        if (response.IsSuccessStatusCode)
+        {
+            acknowledged.Add(id);
+        }
+
+        return response.StatusCode;
+    }
+
+    private static async Task<(string? Status, string? Description)> KafkaReadinessAsync(HttpClient client)
+    {
+        using var ready = await client.GetAsync("/health/ready");
+        var kafka = JObject.Parse(await ready.Content.ReadAsStringAsync())["checks"]!["kafka"]!;
+        return ((string?)kafka["status"], (string?)kafka["description"]);
+    }
+
+    private static Task WaitForAsync(Func<bool> condition) => WaitForAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await condition())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "not within 20 s");
+            await Task.Delay(100);
+        }
+    }
+}
