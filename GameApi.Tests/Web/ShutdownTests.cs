@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using GameApi.Infrastructure.Embedded;
+using GameApi.Tests.Support;
+using Microsoft.Data.Sqlite;
+using Newtonsoft.Json.Linq;
+
+namespace GameApi.Tests.Web;
+
+/// <summary>
+/// SIGTERM under load, as `docker stop` sends it: every request answered 2xx or 4xx has its event on the
+/// topic or in the spool (relayed at the next start); later requests get 503 or no connection; the
+/// process ends within Kafka:ShutdownFlushTimeout plus a few seconds.
+/// </summary>
+public class ShutdownTests
+{
+    private const string RequestIdHeader = "X-Request-Id";
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(3);
+
+    [TestCase(false, TestName = "Sigterm_UnderLoad_EveryAnsweredEventOnTheTopic_ExitsInTime")]
+    [TestCase(true, TestName = "Sigterm_UnderLoadWithKafkaDown_AnsweredEventsSpooledAndRelayedAtNextStart_ExitsInTime")]
+    public async Task Sigterm_UnderLoad(bool kafkaDown)
+    {
+        using var broker = EmbeddedKafkaBroker.Start("127.0.0.1:0");
+        broker.CreateTopic("events", 4);
+        var port = Ports.Free();
+        string[] args = ["--urls", $"http://127.0.0.1:{port}", $"--Kafka:BootstrapServers={broker.BootstrapServers}", $"--Kafka:ShutdownFlushTimeout={FlushTimeout}"];
+        using var api = ApiProcess.Start(args);
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        await api.WaitLiveAsync(client);
+
+        var answers = new ConcurrentBag<(string Id, HttpStatusCode Status)>();
+        var unanswered = new ConcurrentBag<Exception>();
+        using var stop = new CancellationTokenSource();
+        var workers = Enumerable.Range(0, 16).Select(w => Task.Run(async () =>
+        {
+            for (var n = w; !stop.IsCancellationRequested; n += 16)
+            {
+                var id = Guid.NewGuid().ToString();
+                using var request = new HttpRequestMessage(HttpMethod.Get, n % 3 == 0 ? "/purchase_item?item=nope" : "/purchase_item?item=sword");
+                request.Headers.Add(RequestIdHeader, id);
+                try
+                {
+                    using var response = await client.SendAsync(request);
+                    answers.Add((id, response.StatusCode));
+                }
+                catch (HttpRequestException e)
+                {
+                    // Refused or closed: the process is stopping or gone. Not an answer.
+                    unanswered.Add(e);
+                    await Task.Delay(10);
+                }
+            }
+        })).ToArray();
+
+        await Task.Delay(2000);
+        if (kafkaDown)
+        {
+            broker.SetDown();
+            await Task.Delay(1000);
+        }
+
+        var stopping = Stopwatch.StartNew();
+        api.Terminate();
+        using (var limit = new CancellationTokenSource(FlushTimeout + TimeSpan.FromSeconds(10)))
+        {
+            await api.Process.WaitForExitAsync(limit.Token);
+        }
+
+        var stoppedIn = stopping.Elapsed;
+        await Task.Delay(500); // requests after the exit: refused
+        await stop.CancelAsync();
+        await Task.WhenAll(workers);
+
+        Assert.That(api.Process.ExitCode, Is.Zero, await api.Errors);
+        Assert.That(stoppedIn, Is.LessThan(FlushTimeout + TimeSpan.FromSeconds(5)));
+        Assert.That(answers.Select(a => a.Status).Distinct(), Is.SubsetOf(new[] { HttpStatusCode.OK, HttpStatusCode.BadRequest, HttpStatusCode.ServiceUnavailable }));
+        Assert.That(unanswered, Is.Not.Empty, "no request reached the stopped process");
+        var answered = answers.Where(a => a.Status is HttpStatusCode.OK or HttpStatusCode.BadRequest).Select(a => a.Id).ToList();
+        Assert.That(answered, Has.Count.GreaterThan(500));
+
+        var spooled = SpooledValues(api.SpoolPath);
+        if (kafkaDown)
+        {
+            broker.SetUp();
+            Assert.That(spooled, Is.Not.Empty, "nothing was spooled while Kafka was down");
+        }
+
+        var recorded = RequestIds(TopicReader.ReadAll(broker.BootstrapServers, "events"));
+        recorded.UnionWith(RequestIds(spooled));
+        Assert.That(answered.Except(recorded), Is.Empty, "answered, but neither on the topic nor in the spool");
+
+        // The next start relays what the spool kept.
+        using var next = ApiProcess.Start(new Dictionary<string, string> { ["Spool__Path"] = api.SpoolPath }, args);
+        await next.WaitLiveAsync(client);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (SpooledValues(api.SpoolPath).Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.That(answered.Except(RequestIds(TopicReader.ReadAll(broker.BootstrapServers, "events"))), Is.Empty, "not relayed at the next start");
+    }
+
+    private static HashSet<string> RequestIds(IEnumerable<string> values) =>
+        values.Select(v => JObject.Parse(v).GetValue(RequestIdHeader, StringComparison.OrdinalIgnoreCase)?.Value<string>())
+            .OfType<string>()
+            .ToHashSet();
+
+    private static List<string> SpooledValues(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM spool";
+        using var reader = command.ExecuteReader();
+        var values = new List<string>();
+        while (reader.Read())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+}
