@@ -26,6 +26,9 @@ public static class DependencyInjection
                 // http.server.request.duration per route and status, the runtime's GC, thread pool and
                 // exceptions, the process's CPU and memory: what an operator charts next to the events.
                 .AddAspNetCoreInstrumentation()
+                // Counted per buffer rent and per route match: a cost on every request that no chart uses.
+                .AddView("aspnetcore.memory_pool.*", MetricStreamConfiguration.Drop)
+                .AddView("aspnetcore.routing.match_attempts", MetricStreamConfiguration.Drop)
                 .AddRuntimeInstrumentation()
                 .AddProcessInstrumentation()
                 .AddPrometheusExporter());

@@ -15,7 +15,8 @@ dotnet run -c Release --no-build --project bench/Broker -- $broker 8 <"$out/cont
 broker_pid=$!
 exec 3>"$out/control"
 sleep 2
-Kafka__BootstrapServers=$broker Spool__Path="$out/spool/events.db" "$out/api/GameApi.Web" --urls http://127.0.0.1:5300 >"$out/api.log" 2>&1 &
+# From its own folder: the content root, where appsettings.json sets the log levels.
+(cd "$out/api" && exec env Kafka__BootstrapServers=$broker Spool__Path="$out/spool/events.db" ./GameApi.Web --urls http://127.0.0.1:5300) >"$out/api.log" 2>&1 &
 api_pid=$!
 for _ in $(seq 50); do curl -fs "$url" >/dev/null && break; sleep 0.2; done
 
