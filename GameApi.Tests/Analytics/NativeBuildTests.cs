@@ -45,7 +45,7 @@ public class NativeBuildTests
 
         _publish = Directory.CreateTempSubdirectory("gameapi-native-").FullName;
         var project = Path.Combine(RepositoryRoot(), "GameApi.Analytics");
-        var publish = Execute("dotnet", ["publish", project, "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier, "-o", _publish], TimeSpan.FromMinutes(10));
+        var publish = AnalyticsProcess.Run(["dotnet"], ["publish", project, "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier, "-o", _publish], TimeSpan.FromMinutes(10));
         Assert.That(publish.ExitCode, Is.EqualTo(0), publish.Stdout + publish.Stderr);
         _native = Path.Combine(_publish, "gameapi-analytics");
         Assert.That(File.Exists(Path.Combine(_publish, "gameapi-analytics.dll")), Is.False, "published as IL, not natively");
@@ -66,7 +66,7 @@ public class NativeBuildTests
         }
     }
 
-    private AnalyticsOutcome Native(params string[] args) => Execute(_native, args, TimeSpan.FromMinutes(1));
+    private AnalyticsOutcome Native(params string[] args) => AnalyticsProcess.Run([_native], args, TimeSpan.FromMinutes(1));
 
     private static void AssertSame(AnalyticsOutcome native, AnalyticsOutcome inProcess)
     {
@@ -210,33 +210,5 @@ public class NativeBuildTests
         }
 
         throw new InvalidOperationException("GameApi.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    private static AnalyticsOutcome Execute(string program, IEnumerable<string> args, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(program, args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = System.Text.Encoding.UTF8,
-            StandardErrorEncoding = System.Text.Encoding.UTF8,
-        };
-
-        // The test host runs under MSBuild's environment; a nested `dotnet publish` must not inherit it.
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(name);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} {string.Join(' ', args)} did not finish within {timeout}.");
-        }
-
-        return new AnalyticsOutcome(process.ExitCode, stdout.Result, stderr.Result);
     }
 }
