@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using GameApi.Librdkafka;
 
 namespace GameApi.Analytics.Events;
 
@@ -17,6 +18,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         var scanner = new SchemaScanner();
         using var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
 
+        LoadShippedLibrdkafka();
         using var consumer = NewConsumer();
         var ranges = Snapshot(consumer, notice);
         if (ranges.Count > 0)
@@ -172,6 +174,22 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         {
             text.CopyTo(_meta.AsSpan(length));
             length += text.Length;
+        }
+    }
+
+    // Here, just before the first Kafka client, rather than at start: a run over --input or on Spark never
+    // needs librdkafka, so a missing copy cannot fail it. Confluent.Kafka would otherwise load it by name,
+    // and may take another copy on the loader's path (ShippedLibrdkafka says why).
+    private static void LoadShippedLibrdkafka()
+    {
+        try
+        {
+            ShippedLibrdkafka.Load();
+        }
+        catch (LibrdkafkaLoadException e)
+        {
+            // Without it the topic cannot be read: exit code 1, one line.
+            throw new SourceException(e.Message, e);
         }
     }
 
