@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
 using GameApi.Infrastructure.Embedded;
+using GameApi.Librdkafka;
 using GameApi.Tests.Analytics.Spark;
 using Newtonsoft.Json.Linq;
 
@@ -178,6 +179,18 @@ public class NativeBuildTests
     }
 
     [Test]
+    public void Version_OtherLibrdkafkaOnLoaderPath_NamesTheCopyBesideTheBinary()
+    {
+        // The test host chose among the same files on this machine: the binary picks the same name.
+        var shipped = ShippedLibrdkafka.Load();
+
+        var outcome = AnalyticsProcess.Run([_native], ["--version"], TimeSpan.FromMinutes(1), OtherLibrdkafkaOnPath.Environment);
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.Stdout.Split('\n')[1], Is.EqualTo($"librdkafka {shipped.Version} ({Path.Combine(_publish, Path.GetFileName(shipped.Path))})"));
+    }
+
+    [Test]
     public void Kafka_OtherLibrdkafkaOnLoaderPath_ReadsTheTopicMappingOnlyTheShippedCopy()
     {
         using var broker = EmbeddedKafkaBroker.Start("127.0.0.1:0");
@@ -208,6 +221,23 @@ public class NativeBuildTests
 
             Assert.That(outcome.ExitCode, Is.EqualTo(1), outcome.Stderr);
             Assert.That(outcome.Stderr.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1), outcome.Stderr);
+            Assert.That(outcome.Stderr, Does.StartWith("error: ").And.Contain("librdkafka").And.Contain(bare));
+        }
+        finally
+        {
+            Directory.Delete(bare, recursive: true);
+        }
+    }
+
+    [Test]
+    public void NoShippedLibrdkafka_Version_Exit1NamingTheFolders()
+    {
+        var bare = CopyWithoutLibrdkafka();
+        try
+        {
+            var outcome = AnalyticsProcess.Run([Path.Combine(bare, "gameapi-analytics")], ["--version"], TimeSpan.FromMinutes(1), OtherLibrdkafkaOnPath.Environment);
+
+            Assert.That(outcome.ExitCode, Is.EqualTo(1), outcome.Stdout);
             Assert.That(outcome.Stderr, Does.StartWith("error: ").And.Contain("librdkafka").And.Contain(bare));
         }
         finally

@@ -6,7 +6,7 @@ namespace GameApi.Tests.Analytics;
 
 /// <summary>
 /// The analytics under the JIT (<c>dotnet gameapi-analytics.dll</c>, as <c>dotnet run</c> starts it) loads
-/// the librdkafka it ships, whatever else the loader's path holds.
+/// the librdkafka it ships, whatever else the loader's path holds, and <c>--version</c> says which.
 /// </summary>
 public class ShippedLibrdkafkaTests
 {
@@ -42,5 +42,26 @@ public class ShippedLibrdkafkaTests
             Assert.That(OtherLibrdkafkaOnPath.StubFiles(mapped), Is.Empty, "the stub on LD_LIBRARY_PATH was loaded");
             Assert.That(OtherLibrdkafkaOnPath.MapsLibrdkafkaFrom(mapped, Path.GetDirectoryName(Shipped.Path)!), Is.True, "no shipped librdkafka mapped while it answered");
         });
+    }
+
+    [Test]
+    public void Version_OtherLibrdkafkaOnLoaderPath_NamesTheShippedCopy()
+    {
+        var outcome = AnalyticsProcess.Run(AnalyticsProcess.Jit, ["--version"], Timeout, OtherLibrdkafkaOnPath.Environment);
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.Stdout.Split('\n')[1], Is.EqualTo($"librdkafka {Shipped.Version} ({Shipped.Path})"));
+    }
+
+    [Test]
+    public void Version_InProcess_PrintsTheProgramLibrdkafkaAndDuckDbVersions()
+    {
+        var outcome = AnalyticsRunner.Run("--version");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.Stdout.TrimEnd().Split(Environment.NewLine), Has.Exactly(3).Items
+            .And.Some.Match(@"^gameapi-analytics \d+\.\d+\.\d+")
+            .And.Some.EqualTo($"librdkafka {Shipped.Version} ({Shipped.Path})")
+            .And.Some.Match(@"^DuckDB v\d+\.\d+\.\d+$"));
     }
 }
