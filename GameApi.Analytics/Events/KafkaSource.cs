@@ -46,6 +46,13 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
             var partitions = found.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).OrderBy(p => p.Partition.Value).ToList();
             var low = Offsets(admin, partitions, OffsetSpec.Earliest());
             var high = Offsets(admin, partitions, OffsetSpec.Latest());
+            foreach (var partition in partitions.Where(p => low[p.Partition.Value] > 0))
+            {
+                // Retention (or the embedded broker's 5 MiB per partition) dropped the oldest events:
+                // the counts cover only what is left, and must not pass for the whole history.
+                notice?.Invoke($"partition {partition.Partition.Value} starts at offset {low[partition.Partition.Value]}: earlier events are no longer on the topic");
+            }
+
             var ranges = partitions.Select(p => (p, low[p.Partition.Value], high[p.Partition.Value])).Where(r => r.Item3 > r.Item2).ToList();
             if (ranges.Count == 0)
             {
