@@ -86,6 +86,9 @@ public static class AnalyticsCli
             root.Options.Add(option);
         }
 
+        // The built-in --version prints this program's version only; ours adds librdkafka's and DuckDB's.
+        root.Options.OfType<VersionOption>().Single().Action = new VersionAction();
+
         var events = new Command("events", "Show the events table, all columns (like Spark's show())") { limit };
         var schema = new Command("schema", "Each column of the events table with its type and the share of events that carry it");
         schema.Validators.Add(r =>

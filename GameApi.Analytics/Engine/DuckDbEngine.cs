@@ -15,6 +15,14 @@ public sealed class DuckDbEngine : IAnalyticsEngine
 
     private EventSnapshot? _snapshot;
 
+    /// <summary>The version of the DuckDB library this program runs, as DuckDB names it (v1.5.6).</summary>
+    public static string Version()
+    {
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        return connection.ServerVersion;
+    }
+
     /// <summary>Reads the events here (file or topic) into a snapshot file, then views it as <c>events</c>.</summary>
     public void LoadEvents(EventSource source)
     {

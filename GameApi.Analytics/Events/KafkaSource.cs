@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using GameApi.Librdkafka;
 
 namespace GameApi.Analytics.Events;
 
@@ -17,6 +18,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         var scanner = new SchemaScanner();
         using var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
 
+        LoadShippedLibrdkafka();
         using var consumer = NewConsumer();
         var ranges = Snapshot(consumer, notice);
         if (ranges.Count > 0)
@@ -44,6 +46,13 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
             var partitions = found.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).OrderBy(p => p.Partition.Value).ToList();
             var low = Offsets(admin, partitions, OffsetSpec.Earliest());
             var high = Offsets(admin, partitions, OffsetSpec.Latest());
+            foreach (var partition in partitions.Where(p => low[p.Partition.Value] > 0))
+            {
+                // Retention (or the embedded broker's 5 MiB per partition) dropped the oldest events:
+                // the counts cover only what is left, and must not pass for the whole history.
+                notice?.Invoke($"partition {partition.Partition.Value} starts at offset {low[partition.Partition.Value]}: earlier events are no longer on the topic");
+            }
+
             var ranges = partitions.Select(p => (p, low[p.Partition.Value], high[p.Partition.Value])).Where(r => r.Item3 > r.Item2).ToList();
             if (ranges.Count == 0)
             {
@@ -172,6 +181,22 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         {
             text.CopyTo(_meta.AsSpan(length));
             length += text.Length;
+        }
+    }
+
+    // Here, just before the first Kafka client, rather than at start: a run over --input or on Spark never
+    // needs librdkafka, so a missing copy cannot fail it. Confluent.Kafka would otherwise load it by name,
+    // and may take another copy on the loader's path (ShippedLibrdkafka says why).
+    private static void LoadShippedLibrdkafka()
+    {
+        try
+        {
+            ShippedLibrdkafka.Load();
+        }
+        catch (LibrdkafkaLoadException e)
+        {
+            // Without it the topic cannot be read: exit code 1, one line.
+            throw new SourceException(e.Message, e);
         }
     }
 

@@ -10,8 +10,15 @@ namespace GameApi.Tests.Analytics;
 /// <summary>The analytics reading a topic of the embedded broker, with events the real API produced.</summary>
 public class KafkaInputTests
 {
+    // Partition 0 written past the embedded broker's 5 MiB per partition, so it has dropped its oldest
+    // events as Kafka's retention would (the mock broker does not take DeleteRecords); partition 1 whole.
+    private const string Retained = "retained";
+    private const int Overflowing = 100;
+    private static readonly string Padding = new('x', 64 * 1024);
+
     private GameApiFactory _api = null!;
     private string _bootstrap = null!;
+    private WatermarkOffsets _overflowed = null!;
 
     [OneTimeSetUp]
     public async Task ProduceThroughTheApi()
@@ -41,6 +48,18 @@ public class KafkaInputTests
         {
             await producer.ProduceAsync("events", new Message<Null, byte[]?> { Value = junk });
         }
+
+        WriteRetainedTopic();
+    }
+
+    private void WriteRetainedTopic()
+    {
+        _api.Kafka.Embedded!.CreateTopic(Retained, 2);
+        TopicWriter.Write(_bootstrap, Retained, Enumerable.Range(0, Overflowing).Select(i => $$"""{"event_type":"default","event_id":"0-{{i}}","padding":"{{Padding}}"}"""), partition: 0);
+        TopicWriter.Write(_bootstrap, Retained, ["""{"event_type":"default","event_id":"1-0"}""", """{"event_type":"default","event_id":"1-1"}"""], partition: 1);
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = _bootstrap, GroupId = "gameapi-tests" }).Build();
+        _overflowed = consumer.QueryWatermarkOffsets(new TopicPartition(Retained, 0), TimeSpan.FromSeconds(10));
+        Assert.That(_overflowed.Low.Value, Is.InRange(1, Overflowing - 1), "the embedded broker kept every event, or none, of a partition past 5 MiB");
     }
 
     [OneTimeTearDown]
@@ -134,5 +153,42 @@ public class KafkaInputTests
         Assert.That(outcome.ExitCode, Is.EqualTo(1));
         Assert.That(outcome.Stderr, Does.Contain(address));
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(6)));
+    }
+
+    [Test]
+    public void Read_PartitionMissingItsFirstEvents_OneNoticeNamingIt()
+    {
+        var outcome = Run("--topic", Retained, "report");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.Stderr.Split('\n').Where(l => l.Contains("earlier events", StringComparison.Ordinal)).ToList(), Is.EqualTo(new[]
+        {
+            $"partition 0 starts at offset {_overflowed.Low.Value}: earlier events are no longer on the topic",
+        }));
+    }
+
+    [Test]
+    public void Read_PartitionMissingItsFirstEvents_CountsTheEventsStillThere()
+    {
+        var rows = Run("--topic", Retained, "sql", "SELECT kafka_partition AS p, COUNT(*) AS n, MIN(kafka_offset) AS first FROM events GROUP BY p ORDER BY p").JsonRows;
+
+        var left = _overflowed.High.Value - _overflowed.Low.Value;
+        Assert.That(Compact(rows), Is.EqualTo($$"""[{"p":0,"n":{{left}},"first":{{_overflowed.Low.Value}}},{"p":1,"n":2,"first":0}]"""));
+    }
+
+    [TestCase("events")]
+    [TestCase("schema")]
+    [TestCase("report")]
+    [TestCase("sql", "SELECT COUNT(*) AS n FROM events")]
+    public void RetentionNotice_EveryFormat_OnStderrNeverStdout(params string[] command)
+    {
+        foreach (var format in new[] { "table", "csv", "json" })
+        {
+            var outcome = AnalyticsRunner.Run([.. command, "--topic", Retained, "--bootstrap-servers", _bootstrap, "--format", format]);
+
+            Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+            Assert.That(outcome.Stderr, Does.Contain($"partition 0 starts at offset {_overflowed.Low.Value}: earlier events are no longer on the topic"), format);
+            Assert.That(outcome.Stdout, Does.Not.Contain("earlier events"), format);
+        }
     }
 }

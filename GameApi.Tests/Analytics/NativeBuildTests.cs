@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
 using GameApi.Infrastructure.Embedded;
+using GameApi.Librdkafka;
 using GameApi.Tests.Analytics.Spark;
+using Newtonsoft.Json.Linq;
 
 namespace GameApi.Tests.Analytics;
 
@@ -10,7 +12,8 @@ namespace GameApi.Tests.Analytics;
 /// The analytics as users run it after <c>dotnet publish</c>: a native, ahead-of-time compiled
 /// executable with trimmed libraries, where reflection that works under the JIT can fail. Each test
 /// runs it as a child process and checks that it answers exactly as the in-process program does: on
-/// a file, in every format, from Kafka, over Spark Connect, and with errors.
+/// a file, in every format, from Kafka, over Spark Connect, and with errors. It loads the librdkafka
+/// published beside it, whatever else the loader's path holds.
 /// </summary>
 [NonParallelizable]
 public class NativeBuildTests
@@ -45,7 +48,7 @@ public class NativeBuildTests
 
         _publish = Directory.CreateTempSubdirectory("gameapi-native-").FullName;
         var project = Path.Combine(RepositoryRoot(), "GameApi.Analytics");
-        var publish = Execute("dotnet", ["publish", project, "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier, "-o", _publish], TimeSpan.FromMinutes(10));
+        var publish = AnalyticsProcess.Run(["dotnet"], ["publish", project, "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier, "-o", _publish], TimeSpan.FromMinutes(10));
         Assert.That(publish.ExitCode, Is.EqualTo(0), publish.Stdout + publish.Stderr);
         _native = Path.Combine(_publish, "gameapi-analytics");
         Assert.That(File.Exists(Path.Combine(_publish, "gameapi-analytics.dll")), Is.False, "published as IL, not natively");
@@ -66,7 +69,7 @@ public class NativeBuildTests
         }
     }
 
-    private AnalyticsOutcome Native(params string[] args) => Execute(_native, args, TimeSpan.FromMinutes(1));
+    private AnalyticsOutcome Native(params string[] args) => AnalyticsProcess.Run([_native], args, TimeSpan.FromMinutes(1));
 
     private static void AssertSame(AnalyticsOutcome native, AnalyticsOutcome inProcess)
     {
@@ -176,6 +179,90 @@ public class NativeBuildTests
     }
 
     [Test]
+    public void Version_OtherLibrdkafkaOnLoaderPath_NamesTheCopyBesideTheBinary()
+    {
+        // The test host chose among the same files on this machine: the binary picks the same name.
+        var shipped = ShippedLibrdkafka.Load();
+
+        var outcome = AnalyticsProcess.Run([_native], ["--version"], TimeSpan.FromMinutes(1), OtherLibrdkafkaOnPath.Environment);
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.Stdout.Split('\n')[1], Is.EqualTo($"librdkafka {shipped.Version} ({Path.Combine(_publish, Path.GetFileName(shipped.Path))})"));
+    }
+
+    [Test]
+    public void Kafka_OtherLibrdkafkaOnLoaderPath_ReadsTheTopicMappingOnlyTheShippedCopy()
+    {
+        using var broker = EmbeddedKafkaBroker.Start("127.0.0.1:0");
+        broker.CreateTopic("events", 2);
+        OtherLibrdkafkaOnPath.WriteEvents(broker.BootstrapServers, "events");
+
+        var (outcome, mapped) = AnalyticsProcess.RunReadingMaps(
+            [_native], OtherLibrdkafkaOnPath.ReadEverything(broker.BootstrapServers, "events"), TimeSpan.FromMinutes(1), OtherLibrdkafkaOnPath.Environment);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+            Assert.That(outcome.JsonRows.Select(r => r["event_id"]!.Value<string>()), Is.EquivalentTo(OtherLibrdkafkaOnPath.EventIds));
+            Assert.That(OtherLibrdkafkaOnPath.StubFiles(mapped), Is.Empty, "the stub on LD_LIBRARY_PATH was loaded");
+            Assert.That(OtherLibrdkafkaOnPath.MapsLibrdkafkaFrom(mapped, _publish), Is.True, "no librdkafka beside the binary mapped while it answered");
+        });
+    }
+
+    [Test]
+    public void NoShippedLibrdkafka_KafkaRead_Exit1WithOneLineNamingTheFolders()
+    {
+        var bare = CopyWithoutLibrdkafka();
+        try
+        {
+            // Another librdkafka on the loader's path must not stand in for the missing one.
+            var outcome = AnalyticsProcess.Run([Path.Combine(bare, "gameapi-analytics")], ["report", "--bootstrap-servers", "127.0.0.1:1", "--timeout", "2"],
+                TimeSpan.FromMinutes(1), OtherLibrdkafkaOnPath.Environment);
+
+            Assert.That(outcome.ExitCode, Is.EqualTo(1), outcome.Stderr);
+            Assert.That(outcome.Stderr.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1), outcome.Stderr);
+            Assert.That(outcome.Stderr, Does.StartWith("error: ").And.Contain("librdkafka").And.Contain(bare));
+        }
+        finally
+        {
+            Directory.Delete(bare, recursive: true);
+        }
+    }
+
+    [Test]
+    public void NoShippedLibrdkafka_Version_Exit1NamingTheFolders()
+    {
+        var bare = CopyWithoutLibrdkafka();
+        try
+        {
+            var outcome = AnalyticsProcess.Run([Path.Combine(bare, "gameapi-analytics")], ["--version"], TimeSpan.FromMinutes(1), OtherLibrdkafkaOnPath.Environment);
+
+            Assert.That(outcome.ExitCode, Is.EqualTo(1), outcome.Stdout);
+            Assert.That(outcome.Stderr, Does.StartWith("error: ").And.Contain("librdkafka").And.Contain(bare));
+        }
+        finally
+        {
+            Directory.Delete(bare, recursive: true);
+        }
+    }
+
+    [Test]
+    public void NoShippedLibrdkafka_FileInput_Answers()
+    {
+        var bare = CopyWithoutLibrdkafka();
+        try
+        {
+            var outcome = AnalyticsProcess.Run([Path.Combine(bare, "gameapi-analytics")], ["report", "--input", _input, "--format", "json"], TimeSpan.FromMinutes(1));
+
+            AssertSame(outcome, AnalyticsRunner.Run("report", "--input", _input, "--format", "json"));
+        }
+        finally
+        {
+            Directory.Delete(bare, recursive: true);
+        }
+    }
+
+    [Test]
     public async Task Spark_SameAsInProcess()
     {
         await using var server = await StandInSparkConnectServer.StartAsync();
@@ -191,6 +278,18 @@ public class NativeBuildTests
             Assert.That(native.ExitCode, Is.EqualTo(0), native.Stderr);
             AssertSame(native, AnalyticsRunner.Run(args));
         }
+    }
+
+    // The binary and DuckDB's library in a folder of their own: a publish whose librdkafka files were lost.
+    private string CopyWithoutLibrdkafka()
+    {
+        var bare = Directory.CreateTempSubdirectory("gameapi-native-bare-").FullName;
+        foreach (var file in new[] { "gameapi-analytics", "libduckdb.so" })
+        {
+            File.Copy(Path.Combine(_publish, file), Path.Combine(bare, file));
+        }
+
+        return bare;
     }
 
     private static List<string> ParquetRows(string path) =>
@@ -210,33 +309,5 @@ public class NativeBuildTests
         }
 
         throw new InvalidOperationException("GameApi.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    private static AnalyticsOutcome Execute(string program, IEnumerable<string> args, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(program, args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = System.Text.Encoding.UTF8,
-            StandardErrorEncoding = System.Text.Encoding.UTF8,
-        };
-
-        // The test host runs under MSBuild's environment; a nested `dotnet publish` must not inherit it.
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(name);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} {string.Join(' ', args)} did not finish within {timeout}.");
-        }
-
-        return new AnalyticsOutcome(process.ExitCode, stdout.Result, stderr.Result);
     }
 }

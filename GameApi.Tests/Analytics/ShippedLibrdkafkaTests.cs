@@ -1,0 +1,67 @@
+using GameApi.Infrastructure.Embedded;
+using GameApi.Librdkafka;
+using Newtonsoft.Json.Linq;
+
+namespace GameApi.Tests.Analytics;
+
+/// <summary>
+/// The analytics under the JIT (<c>dotnet gameapi-analytics.dll</c>, as <c>dotnet run</c> starts it) loads
+/// the librdkafka it ships, whatever else the loader's path holds, and <c>--version</c> says which.
+/// </summary>
+public class ShippedLibrdkafkaTests
+{
+    private const string Topic = "events";
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(1);
+
+    private EmbeddedKafkaBroker _broker = null!;
+
+    // The test host loaded it from the same folder the analytics beside it loads from.
+    private static LoadedLibrdkafka Shipped => ShippedLibrdkafka.Load();
+
+    [OneTimeSetUp]
+    public void WriteTopic()
+    {
+        _broker = EmbeddedKafkaBroker.Start("127.0.0.1:0");
+        _broker.CreateTopic(Topic, 2);
+        OtherLibrdkafkaOnPath.WriteEvents(_broker.BootstrapServers, Topic);
+    }
+
+    [OneTimeTearDown]
+    public void StopBroker() => _broker.Dispose();
+
+    [Test]
+    public void Sql_OtherLibrdkafkaOnLoaderPath_ReadsTheTopicMappingOnlyTheShippedCopy()
+    {
+        var (outcome, mapped) = AnalyticsProcess.RunReadingMaps(
+            AnalyticsProcess.Jit, OtherLibrdkafkaOnPath.ReadEverything(_broker.BootstrapServers, Topic), Timeout, OtherLibrdkafkaOnPath.Environment);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+            Assert.That(outcome.JsonRows.Select(r => r["event_id"]!.Value<string>()), Is.EquivalentTo(OtherLibrdkafkaOnPath.EventIds));
+            Assert.That(OtherLibrdkafkaOnPath.StubFiles(mapped), Is.Empty, "the stub on LD_LIBRARY_PATH was loaded");
+            Assert.That(OtherLibrdkafkaOnPath.MapsLibrdkafkaFrom(mapped, Path.GetDirectoryName(Shipped.Path)!), Is.True, "no shipped librdkafka mapped while it answered");
+        });
+    }
+
+    [Test]
+    public void Version_OtherLibrdkafkaOnLoaderPath_NamesTheShippedCopy()
+    {
+        var outcome = AnalyticsProcess.Run(AnalyticsProcess.Jit, ["--version"], Timeout, OtherLibrdkafkaOnPath.Environment);
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.Stdout.Split('\n')[1], Is.EqualTo($"librdkafka {Shipped.Version} ({Shipped.Path})"));
+    }
+
+    [Test]
+    public void Version_InProcess_PrintsTheProgramLibrdkafkaAndDuckDbVersions()
+    {
+        var outcome = AnalyticsRunner.Run("--version");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.Stdout.TrimEnd().Split(Environment.NewLine), Has.Exactly(3).Items
+            .And.Some.Match(@"^gameapi-analytics \d+\.\d+\.\d+")
+            .And.Some.EqualTo($"librdkafka {Shipped.Version} ({Shipped.Path})")
+            .And.Some.Match(@"^DuckDB v\d+\.\d+\.\d+$"));
+    }
+}
