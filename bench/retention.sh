@@ -6,7 +6,7 @@
 #   1. worst case per partition: one request at a time, so every event is a batch of its own, into a
 #      1-partition topic for 30 s; prints how many events the partition kept and how many it dropped,
 #      and whether the API warned.
-#   2. the embedded default (64 partitions) under wrk -c64 until over a million requests were answered;
+#   2. the embedded default (80 partitions) under wrk -c64 until over a million requests were answered;
 #      prints events on the topic, the first offset of every partition, and any drop warning.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,7 @@ start_api() { # NAME [ENV=VALUE...]
   (cd "$out/api" && exec env "$@" Kafka__EmbeddedAddress=$broker Spool__Path="$out/spool-$name/events.db" \
     ./GameApi.Web --urls http://127.0.0.1:5300) >"$out/$name.log" 2>&1 &
   api_pid=$!
-  for _ in $(seq 50); do curl -fs "$url" >/dev/null && break; sleep 0.2; done
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:5300/up" && break; sleep 0.2; done
 }
 stop_api() { kill $api_pid; wait $api_pid 2>/dev/null || true; }
 count() { kcat -b $broker -t events -C -o beginning -e -q | wc -l; }
@@ -38,7 +38,7 @@ sleep 3 # the API checks the broker every 2 s
 kept=$(count); dropped=$(first_offsets | head -1)
 echo "one event per batch, 1 partition: $(requests "$out/wrk-worst.txt") answered, $kept kept, first offset $dropped"
 echo "  warning: $(grep -o 'The embedded broker dropped the oldest [0-9]* events' "$out/worst.log" | head -1 || echo none)"
-echo "  so 64 partitions keep at least $(( kept * 64 )) such events"
+echo "  so the default 80 partitions keep at least $(( kept * 80 )) such events"
 stop_api
 
 start_api capacity
@@ -46,7 +46,7 @@ wrk -t2 -c64 -d"${seconds}s" "${headers[@]}" "$url" >"$out/wrk-capacity.txt"
 answered=$(requests "$out/wrk-capacity.txt")
 sleep 3
 events=$(count)
-echo "64 partitions under wrk -c64: $answered answered (plus up to 64 in flight at the deadline), $events events on the topic"
+echo "80 partitions under wrk -c64: $answered answered (plus up to 64 in flight at the deadline), $events events on the topic"
 echo "  first offsets: $(first_offsets | sort -u | tr '\n' ' ')(all 0: nothing dropped)"
 echo "  warning: $(grep -o 'The embedded broker dropped the oldest [0-9]* events' "$out/capacity.log" | head -1 || echo none)"
 echo "  API resident memory: $(ps -o rss= -p $api_pid | awk '{printf "%d MiB", $1/1024}')"

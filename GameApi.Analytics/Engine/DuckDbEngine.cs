@@ -10,7 +10,7 @@ public sealed class DuckDbEngine : IAnalyticsEngine
     private readonly Task _opening;
     private DirectoryInfo? _scratch;
 
-    // Loading DuckDB's native library takes about 0.1 s: do it while the events are being read.
+    // Loading DuckDB's native library takes a noticeable part of a short run: do it while the events are being read.
     public DuckDbEngine() => _opening = Task.Run(_connection.Open);
 
     private EventSnapshot? _snapshot;

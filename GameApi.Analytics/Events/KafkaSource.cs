@@ -211,13 +211,13 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         ConsumeResultFields = "timestamp",
         // A batch read wants what is there now. Brokers hold a fetch up to this long when some of its
         // partitions have nothing new, which partitions already read to the end always do
-        // (librdkafka's default, 500 ms, made reading the topic 1.7x slower; docs/benchmarks.md).
+        // (librdkafka's default, 500 ms, made reading the topic much slower; docs/benchmarks.md).
         FetchWaitMaxMs = 10,
         // The consume loop is slower than the fetcher, so the prefetch queue fills; librdkafka then
         // postpones that partition's next fetch by fetch.queue.backoff.ms (1 s by default), which made
-        // reading 200,000 events 2.2x kcat's time. A snapshot wants everything prefetched: no count
-        // limit (the byte limit, queued.max.messages.kbytes, still bounds memory), and a short
-        // backoff when that is reached.
+        // a whole-topic read far slower than kcat (docs/benchmarks.md). A snapshot wants everything
+        // prefetched: no count limit (the byte limit, queued.max.messages.kbytes, still bounds memory),
+        // and a short backoff when that is reached.
         QueuedMinMessages = 10_000_000,
         FetchQueueBackoffMs = 10,
         SocketTimeoutMs = (int)timeout.TotalMilliseconds,

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace GameApi.Tests.Support;
 
@@ -80,9 +81,13 @@ internal sealed class ApiProcess : IDisposable
     /// <summary>SIGTERM, as `docker stop` or systemd sends it.</summary>
     public void Terminate()
     {
-        using var kill = Process.Start("kill", ["-TERM", Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-        kill.WaitForExit();
+        const int sigterm = 15;
+        Assert.That(Kill(Process.Id, sigterm), Is.Zero, "kill(2) failed");
     }
+
+    // .NET's Process.Kill sends SIGKILL; a graceful stop needs libc's kill(2).
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     public void Dispose()
     {

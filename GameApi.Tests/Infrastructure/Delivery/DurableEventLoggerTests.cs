@@ -35,6 +35,30 @@ public class DurableEventLoggerTests
     private List<string> EventsAfterWarmUp() => _fixture.Topic().Where(v => !v.Contains("warm-up", StringComparison.Ordinal)).ToList();
 
     [Test]
+    public void LogAsync_CancelledBeforeItStarts_NothingRecorded()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.That(() => _fixture.Logger.LogAsync(NewEvent("cancelled"), cancelled.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(_fixture.Spool.Count, Is.Zero);
+        Assert.That(EventsAfterWarmUp(), Is.Empty);
+    }
+
+    [Test]
+    public async Task LogAsync_CancelledWhileKafkaIsWaitedFor_StillRecorded()
+    {
+        // Once handed on, an event is recorded whatever the caller does: Kafka may take it anyway.
+        _fixture.Connection.Embedded!.SetDown();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+
+        await _fixture.Logger.LogAsync(NewEvent("cancelled-late"), cancel.Token);
+
+        Assert.That(cancel.IsCancellationRequested, Is.True);
+        Assert.That(_fixture.Spool.Count, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task LogAsync_BrokerUp_OnTheTopicNothingSpooled()
     {
         var sent = NewEvent();
