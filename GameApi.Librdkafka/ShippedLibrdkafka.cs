@@ -92,7 +92,6 @@ public static class ShippedLibrdkafka
             ? $"The librdkafka shipped with this program is missing: none of {string.Join(", ", FileNames)} is in {string.Join(" or ", Folders())}."
             : $"The librdkafka shipped with this program could not be loaded: {string.Join("; ", failures)}");
     }
-
 }
 
 /// <summary>The loaded library: its native handle, the file and the version it reports.</summary>

@@ -22,8 +22,9 @@ public sealed class EmbeddedKafkaBroker : IDisposable
     private readonly TcpForwarder _forwarder;
     private int _disposed;
 
-    private EmbeddedKafkaBroker(IntPtr handle, IntPtr cluster, TcpForwarder forwarder)
+    private EmbeddedKafkaBroker(IntPtr handle, IntPtr cluster, TcpForwarder forwarder, string brokerAddress)
     {
+        BrokerAddress = brokerAddress;
         _handle = handle;
         _cluster = cluster;
         _forwarder = forwarder;
@@ -33,6 +34,12 @@ public sealed class EmbeddedKafkaBroker : IDisposable
 
     /// <summary>The address clients use, "host:port".</summary>
     public string BootstrapServers { get; }
+
+    /// <summary>
+    /// The broker's own loopback address, which metadata names: for clients in this process, which
+    /// need not go through the forwarder.
+    /// </summary>
+    public string BrokerAddress { get; }
 
     /// <summary>
     /// Starts a broker reachable at <paramref name="address"/> ("127.0.0.1:9092"; port 0 picks a free one).
@@ -50,10 +57,10 @@ public sealed class EmbeddedKafkaBroker : IDisposable
         }
 
         TcpForwarder forwarder;
+        var mockAddress = Marshal.PtrToStringUTF8(MockClusterNative.rd_kafka_mock_cluster_bootstraps(cluster))!.Split(',')[0];
         try
         {
-            var mockAddress = Marshal.PtrToStringUTF8(MockClusterNative.rd_kafka_mock_cluster_bootstraps(cluster))!;
-            forwarder = new TcpForwarder(listenOn, ParseAddress(mockAddress.Split(',')[0]));
+            forwarder = new TcpForwarder(listenOn, ParseAddress(mockAddress));
         }
         catch (SocketException e)
         {
@@ -68,7 +75,7 @@ public sealed class EmbeddedKafkaBroker : IDisposable
 
         // Clients bootstrap through the forwarder; metadata then sends them to the broker's own loopback
         // port: produce traffic skipping the forwarder is faster (docs/decisions/0002-embedded-broker.md).
-        return new EmbeddedKafkaBroker(handle, cluster, forwarder);
+        return new EmbeddedKafkaBroker(handle, cluster, forwarder, mockAddress);
     }
 
     /// <summary>Creates a topic unless it exists (the mock broker has no CreateTopics API).</summary>

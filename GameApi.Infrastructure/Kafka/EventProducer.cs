@@ -37,9 +37,9 @@ public sealed partial class EventProducer(
     public bool Recovering => _recovering;
 
     /// <summary>The current producer's client handle: another one after a fatal error.</summary>
-    public Handle Handle => (_producer ?? throw new InvalidOperationException("The Kafka producer is not started yet.")).Handle;
+    public Handle Handle => Current().Handle;
 
-    /// <summary>Builds the producer, which starts connecting and fetches its producer id. Called once, at start.</summary>
+    /// <summary>Builds the producer, which starts connecting and fetches its producer id. Called once, at start, once the topic exists.</summary>
     public void Start()
     {
         lock (_gate)
@@ -53,8 +53,20 @@ public sealed partial class EventProducer(
     /// <exception cref="InvalidOperationException">Before <see cref="Start"/>.</exception>
     public async Task<bool> ProduceAsync(string value)
     {
-        var producer = _producer ?? throw new InvalidOperationException("The Kafka producer is not started yet; KafkaStartup starts it.");
-        var result = await producer.ProduceAsync(_options.Topic, new Message<Null, string> { Value = value });
+        var message = new Message<Null, string> { Value = value };
+        var producer = Current();
+        DeliveryResult<Null, string> result;
+        try
+        {
+            result = await producer.ProduceAsync(_options.Topic, message);
+        }
+        catch (ObjectDisposedException) when (_disposed == 0 && !ReferenceEquals(producer, _producer))
+        {
+            // Replaced after a fatal error between taking it and producing on it: the new one takes the value.
+            producer = Current();
+            result = await producer.ProduceAsync(_options.Topic, message);
+        }
+
         if (_recovering && result.Status == PersistenceStatus.Persisted && ReferenceEquals(producer, _producer))
         {
             _recovering = false;
@@ -92,11 +104,14 @@ public sealed partial class EventProducer(
         producer.Dispose();
     }
 
+    private IProducer<Null, string> Current() =>
+        _producer ?? throw new InvalidOperationException("The Kafka producer is not started yet; KafkaStartup starts it.");
+
     private IProducer<Null, string> Build()
     {
         var config = new ProducerConfig
         {
-            BootstrapServers = connection.BootstrapServers,
+            BootstrapServers = connection.ClientBootstrapServers,
             EnableIdempotence = true,
             Acks = Acks.All,
             // lz4 keeps bursts inside the embedded broker's 5 MiB-per-partition cap and costs little.

@@ -16,6 +16,15 @@ public sealed class KafkaConnection(IOptions<KafkaOptions> options) : IDisposabl
     public string BootstrapServers =>
         _bootstrapServers ?? throw new InvalidOperationException("The Kafka connection is not started yet; KafkaStartup starts it.");
 
+    /// <summary>
+    /// The address this process's own clients bootstrap at: the embedded broker's own port rather than
+    /// its forwarder. Bootstrapped through the forwarder, a client drops that connection once metadata
+    /// names the broker's port, and the idempotent producer then waits for librdkafka's 500 ms retry
+    /// timer before it asks for its producer id (src/rdkafka_idempotence.c,
+    /// rd_kafka_idemp_pid_timer_restart): the first requests after start would go to the spool.
+    /// </summary>
+    public string ClientBootstrapServers => Embedded?.BrokerAddress ?? BootstrapServers;
+
     /// <summary>The embedded broker, when this process runs one.</summary>
     public EmbeddedKafkaBroker? Embedded { get; private set; }
 

@@ -32,6 +32,12 @@ public sealed class KafkaOptions
     public const long EmbeddedBytesPerPartition = 5L * 1024 * 1024;
 
     /// <summary>
+    /// Events of the usual size (about 250 bytes of JSON) a partition keeps at the least, when every event
+    /// is a batch of its own; under load batches are larger and hold more (bench/retention.sh).
+    /// </summary>
+    public const int EmbeddedEventsPerPartition = 16_000;
+
+    /// <summary>
     /// Partitions of the topic when it has to be created. Unset: 1 on a configured cluster,
     /// <see cref="EmbeddedDefaultPartitions"/> on the embedded broker.
     /// </summary>

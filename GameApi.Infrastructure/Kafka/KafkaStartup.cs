@@ -8,8 +8,9 @@ namespace GameApi.Infrastructure.Kafka;
 
 /// <summary>
 /// At start, in this order: loads the librdkafka this application ships, connects (starting the embedded
-/// broker if configured so), builds the producer so that it connects and gets its producer id before the
-/// first request instead of during it, creates the topic when missing and says where the events can be read.
+/// broker if configured so), says where the events can be read, creates the topic when missing, then
+/// builds the producer, so that it connects, gets its producer id and learns the topic's partitions
+/// before the first request instead of during it.
 /// </summary>
 /// <remarks>
 /// A cluster that does not answer at start does not stop the API: events go to the spool as in any
@@ -36,11 +37,11 @@ public sealed partial class KafkaStartup(
         LogLibrdkafka(librdkafka.Version, librdkafka.Path);
 
         connection.Start();
-        producer.Start();
         if (connection.Embedded is not null)
         {
             var partitions = options.Value.TopicPartitions;
-            LogEmbedded(connection.BootstrapServers, topic.Name, partitions, partitions * KafkaOptions.EmbeddedBytesPerPartition / (1024 * 1024));
+            LogEmbedded(connection.BootstrapServers, topic.Name, partitions,
+                partitions * KafkaOptions.EmbeddedBytesPerPartition / (1024 * 1024), partitions * KafkaOptions.EmbeddedEventsPerPartition);
         }
         else
         {
@@ -56,6 +57,9 @@ public sealed partial class KafkaStartup(
             LogTopicUnknown(topic.Name, connection.BootstrapServers, e.Error.Reason, RetryInterval);
             _retrying = RetryAsync(_stopping.Token);
         }
+
+        // After the topic exists, so that the producer's first metadata already has its partitions.
+        producer.Start();
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -96,12 +100,11 @@ public sealed partial class KafkaStartup(
     [LoggerMessage(Level = LogLevel.Information, Message = "librdkafka {Version} loaded from {Path}")]
     private partial void LogLibrdkafka(string version, string path);
 
-    // The capacity in events is measured, not computed here: docs/benchmarks.md.
     [LoggerMessage(Level = LogLevel.Warning, Message =
         "Embedded Kafka broker listening on {Address}. It keeps events in memory only: they are gone when the API stops. "
-        + "Topic '{Topic}' has {Partitions} partitions of at most 5 MiB each ({Capacity} MiB, over a million events of the usual size); "
+        + "Topic '{Topic}' has {Partitions} partitions of at most 5 MiB each: {Megabytes} MiB, at least {Events} events of the usual size; "
         + "past that the broker drops the oldest and the API warns. Read it with: kcat -b {Address} -t {Topic} -C -o beginning -e")]
-    private partial void LogEmbedded(string address, string topic, int partitions, long capacity);
+    private partial void LogEmbedded(string address, string topic, int partitions, long megabytes, int events);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recording events to Kafka at {Address}, topic '{Topic}'")]
     private partial void LogExternal(string address, string topic);

@@ -9,7 +9,7 @@ namespace GameApi.Infrastructure.Kafka;
 public sealed partial class KafkaTopic(KafkaConnection connection, IOptions<KafkaOptions> options, ILogger<KafkaTopic> logger) : IDisposable
 {
     // Its own client, not one on the producer's handle: the producer is replaced after a fatal error.
-    private readonly Lazy<IAdminClient> _admin = new(() => new AdminClientBuilder(new AdminClientConfig { BootstrapServers = connection.BootstrapServers })
+    private readonly Lazy<IAdminClient> _admin = new(() => new AdminClientBuilder(new AdminClientConfig { BootstrapServers = connection.ClientBootstrapServers })
         // librdkafka logs to stderr by default, a line per failed connection attempt during an outage;
         // readiness and the outage log report those.
         .SetLogHandler((_, message) => LogLibrdkafka(logger, message.Level, message.Facility, message.Message))
