@@ -102,7 +102,7 @@ public sealed partial class KafkaStartup(
 
     [LoggerMessage(Level = LogLevel.Warning, Message =
         "Embedded Kafka broker listening on {Address}. It keeps events in memory only: they are gone when the API stops. "
-        + "Topic '{Topic}' has {Partitions} partitions of at most 5 MiB each: {Megabytes} MiB, at least {Events} events of the usual size; "
+        + "Topic '{Topic}' has {Partitions} partitions of at most 5 MiB each: {Megabytes} MiB, at least {Events:N0} events of the usual size; "
         + "past that the broker drops the oldest and the API warns. Read it with: kcat -b {Address} -t {Topic} -C -o beginning -e")]
     private partial void LogEmbedded(string address, string topic, int partitions, long megabytes, int events);
 
