@@ -73,8 +73,10 @@ public sealed class EmbeddedKafkaBroker : IDisposable
                 e);
         }
 
-        // Clients bootstrap through the forwarder; metadata then sends them to the broker's own loopback
-        // port: produce traffic skipping the forwarder is faster (docs/decisions/0002-embedded-broker.md).
+        // Clients elsewhere (kcat, the analytics) bootstrap through the forwarder; metadata then sends them
+        // to the broker's own loopback port, which this process's clients use from the start
+        // (KafkaConnection.ClientBootstrapServers). Produce traffic skipping the forwarder is faster
+        // (docs/decisions/0002-embedded-broker.md).
         return new EmbeddedKafkaBroker(handle, cluster, forwarder, mockAddress);
     }
 

@@ -18,22 +18,13 @@ public sealed partial class KafkaTopic(KafkaConnection connection, IOptions<Kafk
     public string Name => options.Value.Topic;
 
     /// <summary>The number of partitions the cluster reports for the topic with a leader each; 0 if none.</summary>
-    public int ReadyPartitions(TimeSpan timeout)
-    {
-        var metadata = _admin.Value.GetMetadata(Name, timeout);
-        var topic = metadata.Topics.SingleOrDefault(t => t.Topic == Name);
-        if (topic is null || topic.Error.IsError)
-        {
-            return 0;
-        }
-
-        return topic.Partitions.Count(p => p.Leader >= 0 && !p.Error.IsError);
-    }
+    public int ReadyPartitions(TimeSpan timeout) =>
+        Metadata(timeout)?.Partitions.Count(p => p.Leader >= 0 && !p.Error.IsError) ?? 0;
 
     /// <summary>Each partition's earliest offset (0 until records are dropped), in one request for all of them.</summary>
     public async Task<IReadOnlyDictionary<int, long>> EarliestOffsetsAsync(TimeSpan timeout)
     {
-        var topic = _admin.Value.GetMetadata(Name, timeout).Topics.SingleOrDefault(t => t.Topic == Name && !t.Error.IsError);
+        var topic = Metadata(timeout);
         if (topic is null || topic.Partitions.Count == 0)
         {
             return new Dictionary<int, long>();
@@ -80,6 +71,10 @@ public sealed partial class KafkaTopic(KafkaConnection connection, IOptions<Kafk
             _admin.Value.Dispose();
         }
     }
+
+    /// <summary>What the cluster says of the topic; null when it does not serve it.</summary>
+    private TopicMetadata? Metadata(TimeSpan timeout) =>
+        _admin.Value.GetMetadata(Name, timeout).Topics.SingleOrDefault(t => t.Topic == Name && !t.Error.IsError);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "librdkafka (admin) {Level} {Facility}: {Message}")]
     private static partial void LogLibrdkafka(ILogger logger, SyslogLevel level, string facility, string message);
