@@ -4,7 +4,6 @@ using System.Net;
 using GameApi.Infrastructure.Embedded;
 using GameApi.Tests.Support;
 using Microsoft.Data.Sqlite;
-using Newtonsoft.Json.Linq;
 
 namespace GameApi.Tests.Web;
 
@@ -15,7 +14,6 @@ namespace GameApi.Tests.Web;
 /// </summary>
 public class ShutdownTests
 {
-    private const string RequestIdHeader = "X-Request-Id";
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(3);
 
     [TestCase(false, TestName = "Sigterm_UnderLoad_EveryAnsweredEventOnTheTopic_ExitsInTime")]
@@ -37,13 +35,9 @@ public class ShutdownTests
         {
             for (var n = w; !stop.IsCancellationRequested; n += 16)
             {
-                var id = Guid.NewGuid().ToString();
-                using var request = new HttpRequestMessage(HttpMethod.Get, n % 3 == 0 ? "/purchase_item?item=nope" : "/purchase_item?item=sword");
-                request.Headers.Add(RequestIdHeader, id);
                 try
                 {
-                    using var response = await client.SendAsync(request);
-                    answers.Add((id, response.StatusCode));
+                    answers.Add(await TaggedRequests.SendAsync(client, n % 3 == 0 ? "/purchase_item?item=nope" : "/purchase_item?item=sword"));
                 }
                 catch (HttpRequestException e)
                 {
@@ -87,8 +81,8 @@ public class ShutdownTests
             Assert.That(spooled, Is.Not.Empty, "nothing was spooled while Kafka was down");
         }
 
-        var recorded = RequestIds(TopicReader.ReadAll(broker.BootstrapServers, "events"));
-        recorded.UnionWith(RequestIds(spooled));
+        var recorded = TaggedRequests.IdsOnTopic(broker.BootstrapServers);
+        recorded.UnionWith(TaggedRequests.IdsIn(spooled));
         Assert.That(answered.Except(recorded), Is.Empty, "answered, but neither on the topic nor in the spool");
 
         // The next start relays what the spool kept.
@@ -100,13 +94,8 @@ public class ShutdownTests
             await Task.Delay(200);
         }
 
-        Assert.That(answered.Except(RequestIds(TopicReader.ReadAll(broker.BootstrapServers, "events"))), Is.Empty, "not relayed at the next start");
+        Assert.That(answered.Except(TaggedRequests.IdsOnTopic(broker.BootstrapServers)), Is.Empty, "not relayed at the next start");
     }
-
-    private static HashSet<string> RequestIds(IEnumerable<string> values) =>
-        values.Select(v => JObject.Parse(v).GetValue(RequestIdHeader, StringComparison.OrdinalIgnoreCase)?.Value<string>())
-            .OfType<string>()
-            .ToHashSet();
 
     private static List<string> SpooledValues(string path)
     {

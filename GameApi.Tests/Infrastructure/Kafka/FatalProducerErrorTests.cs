@@ -16,8 +16,6 @@ namespace GameApi.Tests.Infrastructure.Kafka;
 /// </summary>
 public class FatalProducerErrorTests
 {
-    private const string RequestIdHeader = "X-Request-Id";
-
     [Test]
     public async Task FatalError_ProducerReplaced_DegradedUntilItDelivers_NoEventLost()
     {
@@ -61,10 +59,7 @@ public class FatalProducerErrorTests
         Assert.That(statuses, Is.All.EqualTo(HttpStatusCode.OK));
         Assert.That(CriticalLines(logs), Has.Count.EqualTo(2));
         Assert.That((await KafkaReadinessAsync(client)).Status, Is.EqualTo("Healthy"));
-        var onTopic = TopicReader.ReadEvents(api.Kafka.BootstrapServers)
-            .Select(e => e.GetValue(RequestIdHeader, StringComparison.OrdinalIgnoreCase)?.Value<string>())
-            .ToHashSet();
-        Assert.That(acknowledged.Except(onTopic!), Is.Empty);
+        Assert.That(acknowledged.Except(TaggedRequests.IdsOnTopic(api.Kafka.BootstrapServers)), Is.Empty);
     }
 
     private static List<string> CriticalLines(FakeLogCollector logs) =>
@@ -72,16 +67,13 @@ public class FatalProducerErrorTests
 
     private static async Task<HttpStatusCode> SendAsync(HttpClient client, ConcurrentBag<string> acknowledged)
     {
-        var id = Guid.NewGuid().ToString();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/purchase_item?item=sword");
-        request.Headers.Add(RequestIdHeader, id);
-        using var response = await client.SendAsync(request);
-        if (response.IsSuccessStatusCode)
+        var (id, status) = await TaggedRequests.SendAsync(client, "/purchase_item?item=sword");
+        if ((int)status is >= 200 and < 300)
         {
             acknowledged.Add(id);
         }
 
-        return response.StatusCode;
+        return status;
     }
 
     private static async Task<(string? Status, string? Description)> KafkaReadinessAsync(HttpClient client)
