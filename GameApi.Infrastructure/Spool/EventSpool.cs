@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using GameApi.Infrastructure.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace GameApi.Infrastructure.Spool;
@@ -8,17 +8,14 @@ public readonly record struct SpooledEvent(long Sequence, string Value);
 
 /// <summary>
 /// Events waiting for Kafka, in a SQLite file (WAL, synchronous=FULL). An append completes only once
-/// its transaction is on disk; concurrent appends share one transaction (group commit), so the cost
-/// of the fsync is paid once per batch, not once per request.
+/// its transaction is on disk; concurrent appends share one transaction (<see cref="GroupCommit{T}"/>).
 /// </summary>
 public sealed class EventSpool : IDisposable
 {
-    private const int MaxBatch = 512;
-    private readonly Channel<Append> _appends = Channel.CreateUnbounded<Append>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly long _maxBytes;
     private readonly SqliteConnection? _connection;
-    private readonly Task _writer;
+    private readonly GroupCommit<Append> _commits;
     private long _bytes;
     private long _count;
     private volatile bool _refusedForRoom;
@@ -51,7 +48,7 @@ public sealed class EventSpool : IDisposable
             _connection = null;
         }
 
-        _writer = Task.Run(WriteLoopAsync);
+        _commits = new GroupCommit<Append>(InsertUnderGate);
     }
 
     public string Path { get; }
@@ -86,53 +83,43 @@ public sealed class EventSpool : IDisposable
             throw new SpoolException($"The spool at {Path} is full ({Bytes} of {_maxBytes} bytes).");
         }
 
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_appends.Writer.TryWrite(new Append(value, size, done)))
+        return AppendDurablyAsync(new Append(value, size));
+    }
+
+    private Task AppendDurablyAsync(Append append)
+    {
+        try
+        {
+            return _commits.WriteAsync(append);
+        }
+        catch (ObjectDisposedException)
         {
             throw new SpoolException("The spool is closed.");
         }
-
-        return done.Task;
     }
 
-    private async Task WriteLoopAsync()
+    // On the group commit's thread, so WriteError follows the batches in their order.
+    private void InsertUnderGate(IReadOnlyList<Append> batch)
     {
-        var batch = new List<Append>(MaxBatch);
-        while (await _appends.Reader.WaitToReadAsync())
+        _gate.Wait();
+        try
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _appends.Reader.TryRead(out var append))
-            {
-                batch.Add(append);
-            }
-
-            try
-            {
-                await _gate.WaitAsync();
-                try
-                {
-                    Insert(batch);
-                }
-                finally
-                {
-                    _gate.Release();
-                }
-
-                WriteError = null;
-                Interlocked.Add(ref _count, batch.Count);
-                Interlocked.Add(ref _bytes, batch.Sum(a => a.Size));
-                batch.ForEach(a => a.Done.SetResult());
-            }
-            catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException or SpoolException)
-            {
-                var failure = new SpoolException($"The spool at {Path} cannot be written: {e.Message}", e);
-                WriteError = failure.Message;
-                batch.ForEach(a => a.Done.SetException(failure));
-            }
+            Insert(batch);
+            WriteError = null;
+        }
+        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException or SpoolException)
+        {
+            var failure = new SpoolException($"The spool at {Path} cannot be written: {e.Message}", e);
+            WriteError = failure.Message;
+            throw failure;
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
-    private void Insert(List<Append> batch)
+    private void Insert(IReadOnlyList<Append> batch)
     {
         if (_connection is null)
         {
@@ -151,6 +138,8 @@ public sealed class EventSpool : IDisposable
         }
 
         transaction.Commit(); // synchronous=FULL: on disk when this returns
+        Interlocked.Add(ref _count, batch.Count);
+        Interlocked.Add(ref _bytes, batch.Sum(a => a.Size));
     }
 
     /// <summary>The oldest spooled events, in the order they were spooled.</summary>
@@ -221,11 +210,10 @@ public sealed class EventSpool : IDisposable
 
     public void Dispose()
     {
-        _appends.Writer.TryComplete();
-        _writer.GetAwaiter().GetResult();
+        _commits.Dispose();
         _connection?.Dispose();
         _gate.Dispose();
     }
 
-    private readonly record struct Append(string Value, long Size, TaskCompletionSource Done);
+    private readonly record struct Append(string Value, long Size);
 }
