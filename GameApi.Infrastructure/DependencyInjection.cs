@@ -1,10 +1,12 @@
 using GameApi.Domain.Events;
 using GameApi.Infrastructure.Delivery;
+using GameApi.Infrastructure.Idempotency;
 using GameApi.Infrastructure.Kafka;
 using GameApi.Infrastructure.Spool;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GameApi.Infrastructure;
@@ -15,7 +17,8 @@ public static class DependencyInjection
 
     /// <summary>
     /// Records the domain's events on Kafka (a configured cluster or the embedded broker), through a
-    /// durable local spool when Kafka does not acknowledge in time.
+    /// durable local spool when Kafka does not acknowledge in time; keeps the answers to requests sent
+    /// with an Idempotency-Key (a local SQLite file, or Redis shared by every instance).
     /// </summary>
     public static IServiceCollection AddInfrastructure(this IServiceCollection services)
     {
@@ -38,6 +41,23 @@ public static class DependencyInjection
             var root = sp.GetRequiredService<IHostEnvironment>().ContentRootPath;
             return new EventSpool(Path.Combine(root, options.Path), options.MaxBytes);
         });
+        services.AddOptions<IdempotencyOptions>()
+            .BindConfiguration(IdempotencyOptions.SectionName)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IdempotencyOptions>, IdempotencyOptionsValidator>();
+        services.AddSingleton<IIdempotencyStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<IdempotencyOptions>>().Value;
+            if (!string.IsNullOrWhiteSpace(options.Redis))
+            {
+                return new RedisIdempotencyStore(options.Redis, options.Retention);
+            }
+
+            var root = sp.GetRequiredService<IHostEnvironment>().ContentRootPath;
+            return new SqliteIdempotencyStore(Path.Combine(root, options.Path), options.Retention, options.MaxKeys,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SqliteIdempotencyStore>>());
+        });
+
         services.AddSingleton<EventMetrics>();
         services.AddSingleton<OutageLog>();
         services.AddSingleton<IEventLogger, DurableEventLogger>();
@@ -47,7 +67,8 @@ public static class DependencyInjection
 
         services.AddHealthChecks()
             .AddCheck<SpoolHealthCheck>("spool", HealthStatus.Unhealthy, [ReadyTag])
-            .AddCheck<KafkaReadinessCheck>("kafka", HealthStatus.Degraded, [ReadyTag]);
+            .AddCheck<KafkaReadinessCheck>("kafka", HealthStatus.Degraded, [ReadyTag])
+            .AddCheck<IdempotencyHealthCheck>("idempotency", HealthStatus.Degraded, [ReadyTag]);
         return services;
     }
 }

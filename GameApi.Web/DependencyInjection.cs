@@ -3,6 +3,7 @@ using GameApi.Infrastructure.Delivery;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using GameApi.Web.Http;
+using GameApi.Web.Idempotency;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.OpenApi;
 
@@ -13,10 +14,15 @@ public static class DependencyInjection
     /// <summary>OpenTelemetry's service.name: the job label dashboards and alerts select on.</summary>
     public const string ServiceName = "gameapi";
 
-    /// <summary>Controllers, Swagger, health checks and error mapping.</summary>
+    /// <summary>Controllers (each with Idempotency-Key handling), Swagger, health checks and error mapping.</summary>
     public static IServiceCollection AddWeb(this IServiceCollection services)
     {
-        services.AddControllers(options => options.ModelMetadataDetailsProviders.Add(new KeepEmptyStrings()));
+        services.AddSingleton<IdempotencyFilter>();
+        services.AddControllers(options =>
+        {
+            options.ModelMetadataDetailsProviders.Add(new KeepEmptyStrings());
+            options.Filters.AddService<IdempotencyFilter>();
+        });
         services.AddExceptionHandler<EventNotRecordedHandler>();
         services.AddProblemDetails();
         services.AddOpenTelemetry()
@@ -42,6 +48,7 @@ public static class DependencyInjection
                 Description = "A game's backend: every call is recorded as a JSON event before it is answered, on Kafka or, while Kafka is slow or down, in a durable local spool relayed to Kafka later.",
             });
             options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml"));
+            options.OperationFilter<IdempotencyKeyOperationFilter>(); // after the XML comments, whose text it extends
         });
         return services;
     }

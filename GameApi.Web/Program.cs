@@ -1,11 +1,13 @@
 using GameApi.Domain;
 using GameApi.Infrastructure;
 using GameApi.Web;
+using GameApi.Web.Http;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddDomain().AddInfrastructure().AddWeb();
 
 var app = builder.Build();
+app.UseNoStore();
 app.UseExceptionHandler();
 app.UseSwagger();
 app.UseSwaggerUI(options => options.SwaggerEndpoint("/swagger/v1/swagger.json", "GameApi v1"));

@@ -3,6 +3,7 @@ namespace GameApi.Domain.Events;
 /// <summary>
 /// Name/value pairs a client sent with its request (for HTTP, the headers). Events carry them so that
 /// consumers of the original API keep their user-agent and host breakdowns. Credentials never enter.
+/// Also the client's own id for the action, when it gave one so that a retry is known as the same action.
 /// </summary>
 public sealed class ClientMetadata
 {
@@ -15,6 +16,15 @@ public sealed class ClientMetadata
     private ClientMetadata(IReadOnlyList<MetadataEntry> entries) => Entries = entries;
 
     public IReadOnlyList<MetadataEntry> Entries { get; }
+
+    /// <summary>
+    /// The same on every retry of one action (for HTTP, derived from its Idempotency-Key), and then the
+    /// id of the action's event: an event recorded twice by a retry is one event to the analytics,
+    /// which count each event_id once. Null: the action has no id of its own.
+    /// </summary>
+    public Guid? ActionId { get; private init; }
+
+    public ClientMetadata WithActionId(Guid actionId) => new(Entries) { ActionId = actionId };
 
     /// <summary>
     /// Builds metadata from named values. A name given several times becomes one value joined with ", ";
