@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using GameApi.Infrastructure.Idempotency;
+using GameApi.Tests.Support;
+using StackExchange.Redis;
+
+namespace GameApi.Tests.Infrastructure.Idempotency;
+
+/// <summary>The shared store against a real redis-server: two store instances stand for two API instances.</summary>
+public class RedisIdempotencyStoreTests
+{
+    private static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+    private static readonly RequestFingerprint Sword = RequestFingerprint.Of("GET", "/purchase_item", "?item=sword");
+    private static readonly RequestFingerprint Knife = RequestFingerprint.Of("GET", "/purchase_item", "?item=knife");
+    private static readonly KeptAnswer Bought = new(200, "text/plain; charset=utf-8", "\nBought sword\n");
+    private RedisServer _redis = null!;
+    private RedisIdempotencyStore _one = null!;
+    private RedisIdempotencyStore _two = null!;
+
+    [OneTimeSetUp]
+    public async Task StartRedis()
+    {
+        _redis = await RedisServer.StartAsync();
+        _one = new RedisIdempotencyStore(_redis.ConnectionString, Retention);
+        _two = new RedisIdempotencyStore(_redis.ConnectionString, Retention);
+    }
+
+    [OneTimeTearDown]
+    public void StopRedis()
+    {
+        _one.Dispose();
+        _two.Dispose();
+        _redis.Dispose();
+    }
+
+    private static string NewKey() => Guid.NewGuid().ToString();
+
+    [Test]
+    public async Task Claim_KeptByAnotherInstance_ReplaysTheAnswer()
+    {
+        var key = NewKey();
+        var first = IdempotentRequest.New(key, Sword);
+        Assert.That((await _one.ClaimAsync(first)).Outcome, Is.EqualTo(ClaimOutcome.Claimed));
+        await _one.KeepAsync(first, Bought);
+
+        var claim = await _two.ClaimAsync(IdempotentRequest.New(key, Sword));
+
+        Assert.That(claim.Outcome, Is.EqualTo(ClaimOutcome.Replay));
+        Assert.That(claim.Answer, Is.EqualTo(Bought));
+    }
+
+    [Test]
+    public async Task Claim_KeptForAnotherRequest_OtherRequest()
+    {
+        var key = NewKey();
+        var first = IdempotentRequest.New(key, Sword);
+        await _one.ClaimAsync(first);
+        await _one.KeepAsync(first, Bought);
+
+        Assert.That((await _two.ClaimAsync(IdempotentRequest.New(key, Knife))).Outcome, Is.EqualTo(ClaimOutcome.OtherRequest));
+    }
+
+    [Test]
+    public async Task Claim_InFlightOnAnotherInstance_InFlightForTheSameRequestOtherRequestElse()
+    {
+        var key = NewKey();
+        await _one.ClaimAsync(IdempotentRequest.New(key, Sword));
+
+        Assert.That((await _two.ClaimAsync(IdempotentRequest.New(key, Sword))).Outcome, Is.EqualTo(ClaimOutcome.InFlight));
+        Assert.That((await _two.ClaimAsync(IdempotentRequest.New(key, Knife))).Outcome, Is.EqualTo(ClaimOutcome.OtherRequest));
+    }
+
+    [Test]
+    public async Task Claim_ManyConcurrentOverTwoInstances_ExactlyOneClaimed()
+    {
+        var key = NewKey();
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => (i % 2 == 0 ? _one : _two).ClaimAsync(IdempotentRequest.New(key, Sword))));
+
+        Assert.That(claims.Count(c => c.Outcome == ClaimOutcome.Claimed), Is.EqualTo(1));
+        Assert.That(claims.Count(c => c.Outcome == ClaimOutcome.InFlight), Is.EqualTo(49));
+    }
+
+    [Test]
+    public async Task Release_ByTheClaimingAttempt_FreesTheKeyByAnotherNot()
+    {
+        var key = NewKey();
+        var first = IdempotentRequest.New(key, Sword);
+        await _one.ClaimAsync(first);
+
+        await _two.ReleaseAsync(IdempotentRequest.New(key, Sword));
+        Assert.That((await _two.ClaimAsync(IdempotentRequest.New(key, Sword))).Outcome, Is.EqualTo(ClaimOutcome.InFlight));
+
+        await _one.ReleaseAsync(first);
+        Assert.That((await _two.ClaimAsync(IdempotentRequest.New(key, Sword))).Outcome, Is.EqualTo(ClaimOutcome.Claimed));
+    }
+
+    [Test]
+    public async Task Keep_ByAnAttemptThatLostItsClaim_Refused()
+    {
+        var key = NewKey();
+        var first = IdempotentRequest.New(key, Sword);
+        await _one.ClaimAsync(first);
+        await _one.ReleaseAsync(first);
+        var second = IdempotentRequest.New(key, Sword);
+        await _two.ClaimAsync(second);
+
+        Assert.ThrowsAsync<IdempotencyStoreException>(() => _one.KeepAsync(first, Bought));
+        Assert.That((await _one.ClaimAsync(IdempotentRequest.New(key, Sword))).Outcome, Is.EqualTo(ClaimOutcome.InFlight), "the second attempt's claim stands");
+    }
+
+    [Test]
+    public async Task Keep_ExpiresAfterTheRetentionClaimsSooner()
+    {
+        var key = NewKey();
+        var request = IdempotentRequest.New(key, Sword);
+        using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        var database = redis.GetDatabase();
+
+        await _one.ClaimAsync(request);
+        var claimLifetime = await database.KeyTimeToLiveAsync(RedisIdempotencyStore.Prefix + key);
+        await _one.KeepAsync(request, Bought);
+        var answerLifetime = await database.KeyTimeToLiveAsync(RedisIdempotencyStore.Prefix + key);
+
+        Assert.That(claimLifetime, Is.GreaterThan(TimeSpan.FromMinutes(1)).And.LessThanOrEqualTo(TimeSpan.FromMinutes(2)));
+        Assert.That(answerLifetime, Is.GreaterThan(Retention - TimeSpan.FromMinutes(1)).And.LessThanOrEqualTo(Retention));
+    }
+
+    [Test]
+    public async Task Keep_BodyWithNewlinesAndOddCharacters_ReplayedExactly()
+    {
+        var key = "~!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}";
+        var answer = new KeptAnswer(400, "text/plain; charset=utf-8", "\nline one\nline two é ✓\n\n");
+        var request = IdempotentRequest.New(key, Sword);
+        await _one.ClaimAsync(request);
+        await _one.KeepAsync(request, answer);
+
+        Assert.That((await _two.ClaimAsync(IdempotentRequest.New(key, Sword))).Answer, Is.EqualTo(answer));
+    }
+
+    [Test]
+    public void Claim_NothingListening_StoreErrorSoonAndUnavailable()
+    {
+        using var store = new RedisIdempotencyStore($"127.0.0.1:{Ports.Free()},connectTimeout=500", Retention);
+        var watch = Stopwatch.StartNew();
+
+        Assert.ThrowsAsync<IdempotencyStoreException>(() => store.ClaimAsync(IdempotentRequest.New(NewKey(), Sword)));
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "fails fast instead of queueing");
+        Assert.That(store.Unavailable, Does.Contain("not connected"));
+    }
+}
