@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using StackExchange.Redis;
 
 namespace GameApi.Infrastructure.Idempotency;
@@ -41,24 +42,26 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
     private const string ClaimTag = "claim";
     private const string AnswerTag = "answer";
 
-    private readonly ConnectionMultiplexer _redis;
+    private readonly Task<ConnectionMultiplexer> _connecting;
     private readonly TimeSpan _retention;
 
     public RedisIdempotencyStore(string connectionString, TimeSpan retention)
     {
         var options = ConfigurationOptions.Parse(connectionString);
+        Endpoints = string.Join(",", options.EndPoints.Select(e => e is DnsEndPoint dns ? $"{dns.Host}:{dns.Port}" : e.ToString()));
         // Start without Redis and keep reconnecting; meanwhile a request with a key fails at once (503)
-        // instead of queueing behind a connection that may not come.
+        // instead of queueing behind a connection that may not come. The API does not wait for the
+        // first connection: requests with a key do, at most the connection string's connectTimeout.
         options.AbortOnConnectFail = false;
         options.BacklogPolicy = BacklogPolicy.FailFast;
-        _redis = ConnectionMultiplexer.Connect(options);
+        _connecting = ConnectionMultiplexer.ConnectAsync(options);
         _retention = retention;
     }
 
     /// <summary>Where Redis is, as configured (no password).</summary>
-    public string Endpoints => string.Join(",", _redis.GetEndPoints().Select(e => e.ToString()));
+    public string Endpoints { get; }
 
-    public string? Unavailable => _redis.IsConnected ? null : $"Redis at {Endpoints} is not connected.";
+    public string? Unavailable => _connecting.IsCompletedSuccessfully && _connecting.Result.IsConnected ? null : $"Redis at {Endpoints} is not connected.";
 
     public async Task<IdempotencyClaim> ClaimAsync(IdempotentRequest request)
     {
@@ -104,7 +107,8 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
     {
         try
         {
-            return await _redis.GetDatabase().ScriptEvaluateAsync(script, [new RedisKey(Prefix + key)], values);
+            var redis = await _connecting;
+            return await redis.GetDatabase().ScriptEvaluateAsync(script, [new RedisKey(Prefix + key)], values);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
@@ -116,5 +120,15 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
 
     private static long Milliseconds(TimeSpan span) => (long)span.TotalMilliseconds;
 
-    public void Dispose() => _redis.Dispose();
+    public void Dispose()
+    {
+        if (_connecting.IsCompletedSuccessfully)
+        {
+            _connecting.Result.Dispose();
+        }
+        else
+        {
+            _ = _connecting.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        }
+    }
 }

@@ -5,7 +5,8 @@ namespace GameApi.Tests.Support;
 
 /// <summary>
 /// The API as its own process, from the build output next to the tests, as an operator starts it: its
-/// own spool folder unless one is given, output captured, killed when disposed.
+/// own folder for the spool and the idempotency keys unless others are given, output captured, killed
+/// when disposed.
 /// </summary>
 internal sealed class ApiProcess : IDisposable
 {
@@ -28,6 +29,9 @@ internal sealed class ApiProcess : IDisposable
     /// <summary>The spool file this process uses.</summary>
     public string SpoolPath => Path.Combine(_spool.FullName, "spool.db");
 
+    /// <summary>The idempotency keys this process keeps, unless the environment given names others.</summary>
+    public string KeysPath => Path.Combine(_spool.FullName, "keys.db");
+
     public static ApiProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
 
     /// <param name="environment">Variables set for the process only (say, LD_LIBRARY_PATH).</param>
@@ -41,6 +45,7 @@ internal sealed class ApiProcess : IDisposable
         };
         var spool = Directory.CreateTempSubdirectory("gameapi-process-");
         start.Environment["Spool__Path"] = Path.Combine(spool.FullName, "spool.db");
+        start.Environment["Idempotency__Path"] = Path.Combine(spool.FullName, "keys.db");
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

@@ -27,13 +27,16 @@ internal sealed class GameApiFactory(
     /// <summary>This instance's own spool file, deleted when the factory is disposed.</summary>
     public string SpoolPath { get; } = Path.Combine(Path.GetTempPath(), $"gameapi-spool-{Guid.NewGuid():N}", "events.db");
 
+    /// <summary>This instance's own idempotency keys, beside the spool.</summary>
+    public string KeysPath => Path.Combine(Path.GetDirectoryName(SpoolPath)!, "keys.db");
+
     public KafkaConnection Kafka => Services.GetRequiredService<KafkaConnection>();
 
     public EventSpool Spool => Services.GetRequiredService<EventSpool>();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        var merged = new Dictionary<string, string?>(Defaults) { ["Spool:Path"] = SpoolPath };
+        var merged = new Dictionary<string, string?>(Defaults) { ["Spool:Path"] = SpoolPath, ["Idempotency:Path"] = KeysPath };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             merged[key] = value;

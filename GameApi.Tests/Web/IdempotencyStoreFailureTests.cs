@@ -1,0 +1,95 @@
+using System.Net;
+using GameApi.Infrastructure.Idempotency;
+using GameApi.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Moq;
+using Newtonsoft.Json.Linq;
+
+namespace GameApi.Tests.Web;
+
+/// <summary>When the keys cannot be checked or kept: requests with a key are refused or answered honestly, others are served.</summary>
+public class IdempotencyStoreFailureTests
+{
+    private readonly RecordingEventLogger _log = new();
+
+    [SetUp]
+    public void ResetLog() => _log.Reset();
+
+    private static HttpRequestMessage Keyed(string url)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        return request;
+    }
+
+    [Test]
+    public async Task RedisUnreachable_KeyedRequests503NothingRecorded_OthersServed_ReadinessDegraded()
+    {
+        using var api = new GameApiFactory(
+            new Dictionary<string, string?> { ["Idempotency:Redis"] = $"127.0.0.1:{Ports.Free()},connectTimeout=300" },
+            s => s.AddSingleton(_log.Mock.Object));
+        using var client = api.CreateClient();
+
+        using var keyed = await client.SendAsync(Keyed("/purchase_item?item=sword"));
+        var keyedEvents = _log.Events.Count;
+        using var plain = await client.GetAsync("/purchase_item?item=sword");
+        var ready = JObject.Parse(await client.GetStringAsync("/health/ready"));
+
+        Assert.That(keyed.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(await keyed.Content.ReadAsStringAsync(), Is.EqualTo("\nIdempotency keys cannot be checked now. Nothing was done; please retry.\n"));
+        Assert.That(keyed.Headers.RetryAfter!.Delta, Is.EqualTo(TimeSpan.FromSeconds(1)));
+        Assert.That(keyedEvents, Is.Zero);
+        Assert.That(plain.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(_log.Events, Has.Count.EqualTo(1));
+        Assert.That(ready["status"]!.Value<string>(), Is.EqualTo("Degraded"));
+        Assert.That(ready["checks"]!["idempotency"]!["description"]!.Value<string>(), Does.Contain("Redis at 127.0.0.1:").And.Contain("Requests with an Idempotency-Key get 503"));
+    }
+
+    [Test]
+    public async Task KeysFileCannotBeOpened_KeyedRequests503_OthersServed()
+    {
+        var blocker = Path.GetTempFileName();
+        try
+        {
+            using var api = new GameApiFactory(
+                new Dictionary<string, string?> { ["Idempotency:Path"] = Path.Combine(blocker, "keys.db") },
+                s => s.AddSingleton(_log.Mock.Object));
+            using var client = api.CreateClient();
+
+            using var keyed = await client.SendAsync(Keyed("/"));
+            using var plain = await client.GetAsync("/");
+
+            Assert.That(keyed.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+            Assert.That(plain.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(_log.Events, Has.Count.EqualTo(1));
+        }
+        finally
+        {
+            File.Delete(blocker);
+        }
+    }
+
+    [Test]
+    public async Task AnswerCannotBeKept_TheRecordedActionIsStillAnsweredAndTheFailureLogged()
+    {
+        var store = new Mock<IIdempotencyStore>();
+        store.Setup(s => s.ClaimAsync(It.IsAny<IdempotentRequest>())).ReturnsAsync(IdempotencyClaim.Claimed);
+        store.Setup(s => s.KeepAsync(It.IsAny<IdempotentRequest>(), It.IsAny<KeptAnswer>())).ThrowsAsync(new IdempotencyStoreException("disk full"));
+        var logs = new FakeLogCollector();
+        using var api = new GameApiFactory(services: s =>
+        {
+            s.AddSingleton(_log.Mock.Object);
+            s.AddSingleton(store.Object);
+            s.AddLogging(l => l.AddProvider(new FakeLoggerProvider(logs)));
+        });
+        using var client = api.CreateClient();
+
+        using var answer = await client.SendAsync(Keyed("/purchase_item?item=knife"));
+
+        Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the event is recorded: the purchase happened");
+        Assert.That(_log.Events, Has.Count.EqualTo(1));
+        Assert.That(logs.GetSnapshot().Select(r => r.Message), Has.Some.Contains("was not kept; a retry will be processed again: disk full"));
+    }
+}
