@@ -31,7 +31,10 @@ public sealed class IdempotencyOptionsValidator : IValidateOptions<IdempotencyOp
         {
             try
             {
-                ConfigurationOptions.Parse(options.Redis);
+                if (ConfigurationOptions.Parse(options.Redis).EndPoints.Count == 0)
+                {
+                    failures.Add($"{prefix}{nameof(options.Redis)} names no Redis server (host:port).");
+                }
             }
             catch (Exception e) when (e is ArgumentException or NotSupportedException)
             {

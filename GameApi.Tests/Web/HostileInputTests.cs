@@ -14,7 +14,7 @@ namespace GameApi.Tests.Web;
 public class HostileInputTests
 {
     private const int Requests = 2000;
-    private static readonly HashSet<int> Documented = [200, 400, 404, 405, 413, 414, 431];
+    private static readonly HashSet<int> Documented = [200, 400, 404, 405, 409, 413, 414, 422, 431];
     private static readonly string[] Paths = ["/", "/purchase_a_sword", "/purchase_item", "/join_guild", "/nope", "/purchase_item/", "/JOIN_GUILD", "/%00", "/swagger/../join_guild"];
     private static readonly string[] Methods = ["GET", "GET", "GET", "GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"];
     private static readonly string[] Names = ["item", "guild_id", "ITEM", "Guild_Id", "x", "event_type", "", "%ZZ", "it%65m"];
@@ -25,8 +25,15 @@ public class HostileInputTests
         "%0A%0D", "%F0%9F%98%80", "%C3%A9", "a%20b", "%", "%%", "1e3", "null", "[1]", "{\"a\":1}", "✓", "\t",
     ];
 
+    // Few keys, so that they are reused across paths and queries (422), at once (409) and in turn (replays).
+    private static readonly string[] Keys =
+    [
+        "k1", "k2", "k3", "\"quoted\"", "", " ", "a b", "\t", "clé", "✓", new string('k', 255), new string('k', 256),
+        "%00", "a,b", "null", "~!#$%&'()*+-./:;<=>?@[\\]^_`{|}",
+    ];
+
     private GameApiFactory _api = null!;
-    private readonly List<(int Status, string Body)> _answers = [];
+    private readonly List<(int Status, string Body, bool Replayed)> _answers = [];
 
     [OneTimeSetUp]
     public async Task SendGeneratedRequests()
@@ -51,7 +58,7 @@ public class HostileInputTests
                 var body = await response.Content.ReadAsStringAsync(token);
                 lock (_answers)
                 {
-                    _answers.Add(((int)response.StatusCode, body));
+                    _answers.Add(((int)response.StatusCode, body, response.Headers.Contains("Idempotent-Replayed")));
                 }
             }
         });
@@ -75,6 +82,14 @@ public class HostileInputTests
             query.Append("&item=").Append(new string('a', random.Next(1_000, 20_000))); // past Kestrel's request-line limit at times
         }
 
+        if (random.Next(20) == 0)
+        {
+            // The same request again and again with one key: replayed, or 409 while the first is in flight.
+            var again = new HttpRequestMessage(HttpMethod.Get, "/purchase_item?item=knife");
+            again.Headers.Add("Idempotency-Key", "again");
+            return again;
+        }
+
         var request = new HttpRequestMessage(new HttpMethod(Pick(Methods)), Pick(Paths) + query);
         var headers = random.Next(10) == 0 ? random.Next(50, 300) : random.Next(0, 6);
         for (var i = 0; i < headers; i++)
@@ -82,6 +97,12 @@ public class HostileInputTests
             var name = random.Next(3) == 0 ? $"X-Generated-{i}" : Pick(HeaderNames);
             var value = random.Next(30) == 0 ? new string('v', random.Next(1_000, 40_000)) : "secret " + Pick(Values) + " é";
             request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        var keys = random.Next(5) == 0 ? (random.Next(5) == 0 ? 2 : 1) : 0;
+        for (var i = 0; i < keys; i++)
+        {
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", Pick(Keys));
         }
 
         if (request.Method != HttpMethod.Get && request.Method != HttpMethod.Head && random.Next(2) == 0)
@@ -108,10 +129,12 @@ public class HostileInputTests
     {
         var events = TopicReader.ReadAll(_api.Kafka.BootstrapServers, "events");
         // The game endpoints' answers (their bodies start with a newline); Kestrel's own 400s have none.
-        var recorded = _answers.Count(a => a.Status is 200 or 400 && a.Body.StartsWith('\n'));
+        // A replayed answer and a refused key record nothing.
+        var recorded = _answers.Count(a => a.Status is 200 or 400 && a.Body.StartsWith('\n') && !a.Replayed && a.Body != "\nInvalid Idempotency-Key\n");
 
         Assert.That(events, Has.Count.EqualTo(recorded), "one event per answered game request");
-        Assert.That(recorded, Is.GreaterThan(Requests / 4), "the generator reaches the endpoints");
+        // A fifth: many requests are meant to fail before an endpoint, and one in twenty repeats a keyed one.
+        Assert.That(recorded, Is.GreaterThan(Requests / 5), "the generator reaches the endpoints");
         foreach (var text in events)
         {
             var e = Newtonsoft.Json.JsonConvert.DeserializeObject<JObject>(text, new Newtonsoft.Json.JsonSerializerSettings { DateParseHandling = Newtonsoft.Json.DateParseHandling.None })!;
@@ -133,6 +156,14 @@ public class HostileInputTests
                 .And.None.EqualTo("Proxy-Authorization").IgnoreCase.And.None.EqualTo("Cookie").IgnoreCase);
             Assert.That(e.Properties().Count(p => string.Equals(p.Name, "event_type", StringComparison.OrdinalIgnoreCase)), Is.EqualTo(1));
         }
+    }
+
+    [Test]
+    public void OddKeysAreRefusedAndReusedKeysReplayedOrRefused()
+    {
+        Assert.That(_answers.Count(a => a.Body == "\nInvalid Idempotency-Key\n"), Is.GreaterThan(20));
+        Assert.That(_answers.Count(a => a.Replayed), Is.GreaterThan(0));
+        Assert.That(_answers.Count(a => a.Status == 422), Is.GreaterThan(0));
     }
 
     [Test]

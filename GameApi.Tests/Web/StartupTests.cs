@@ -58,7 +58,9 @@ public class StartupTests
     [TestCase("Kafka:Topic", "not a topic")]
     [TestCase("Kafka:Partitions", "0")]
     [TestCase("Kafka:DeliveryTimeout", "00:00:00")]
-    public async Task Start_BadKafkaSetting_ExitsNamingTheKey(string key, string value)
+    [TestCase("Idempotency:Retention", "00:00:01")]
+    [TestCase("Idempotency:MaxKeys", "0")]
+    public async Task Start_BadSetting_ExitsNamingTheKey(string key, string value)
     {
         using var api = ApiProcess.Start("--urls", "http://127.0.0.1:0", $"--{key}={value}");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -27,17 +27,17 @@ public class SwaggerAndHealthTests
         _factory.Dispose();
     }
 
-    [TestCase("/", "200,503")]
-    [TestCase("/purchase_a_sword", "200,503")]
-    [TestCase("/purchase_item", "200,400,503")]
-    [TestCase("/join_guild", "200,400,503")]
+    [TestCase("/", "200,400,409,422,503")]
+    [TestCase("/purchase_a_sword", "200,400,409,422,503")]
+    [TestCase("/purchase_item", "200,400,409,422,503")]
+    [TestCase("/join_guild", "200,400,409,422,503")]
     public void Document_ListsEveryResponseWithADescription(string path, string statuses)
     {
         var get = _document["paths"]![path]!["get"]!;
         var responses = (JObject)get["responses"]!;
 
         Assert.That(get["summary"]!.Value<string>(), Is.Not.Empty);
-        Assert.That(responses.Properties().Select(p => p.Name), Is.EqualTo(statuses.Split(',')));
+        Assert.That(responses.Properties().Select(p => p.Name).Order(), Is.EqualTo(statuses.Split(',')));
         Assert.That(responses.Properties().Select(p => p.Value["description"]!.Value<string>()), Has.All.Not.Empty);
     }
 
@@ -46,11 +46,30 @@ public class SwaggerAndHealthTests
     public void Document_DescribesTheParameterAndTheBodies(string path, string parameter, string body)
     {
         var get = _document["paths"]![path]!["get"]!;
-        var parameters = (JArray)get["parameters"]!;
+        var query = ((JArray)get["parameters"]!).Single(p => p["in"]!.Value<string>() == "query");
 
-        Assert.That(parameters.Single()["name"]!.Value<string>(), Is.EqualTo(parameter));
-        Assert.That(parameters.Single()["description"]!.Value<string>(), Is.Not.Empty);
+        Assert.That(query["name"]!.Value<string>(), Is.EqualTo(parameter));
+        Assert.That(query["description"]!.Value<string>(), Is.Not.Empty);
         Assert.That(get["responses"]!["200"]!["description"]!.Value<string>(), Does.Contain(body));
+    }
+
+    [TestCase("/")]
+    [TestCase("/purchase_a_sword")]
+    [TestCase("/purchase_item")]
+    [TestCase("/join_guild")]
+    public void Document_IdempotencyKeyHeaderAndItsAnswers(string path)
+    {
+        var get = _document["paths"]![path]!["get"]!;
+        var header = ((JArray)get["parameters"]!).Single(p => p["in"]!.Value<string>() == "header");
+
+        Assert.That(header["name"]!.Value<string>(), Is.EqualTo("Idempotency-Key"));
+        Assert.That(header["required"]?.Value<bool>() ?? false, Is.False);
+        Assert.That(header["schema"]!["maxLength"]!.Value<int>(), Is.EqualTo(255));
+        Assert.That(header["description"]!.Value<string>(), Does.Contain("Idempotent-Replayed: true"));
+        Assert.That(get["responses"]!["400"]!["description"]!.Value<string>(), Does.Contain("Invalid Idempotency-Key"));
+        Assert.That(get["responses"]!["409"]!["description"]!.Value<string>(), Does.Contain("still being processed"));
+        Assert.That(get["responses"]!["422"]!["description"]!.Value<string>(), Does.Contain("another request"));
+        Assert.That(get["responses"]!["503"]!["description"]!.Value<string>(), Does.Contain("keys cannot be checked"));
     }
 
     [Test]
