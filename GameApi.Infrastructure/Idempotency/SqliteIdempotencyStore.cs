@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using GameApi.Infrastructure.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -10,6 +12,12 @@ namespace GameApi.Infrastructure.Idempotency;
 /// like the spool), so a restart or a crash after an answer still replays it; keys in flight in memory.
 /// At most <c>maxKeys</c> answers: past it the oldest go, those past retention first.
 /// </summary>
+/// <remarks>
+/// Almost every key arrives once, so the file is written as a log: rows in the order answers were
+/// kept, with no index on the key, each commit appending to the file's last pages (an index on random
+/// keys would dirty a page per key). Memory holds a 64-bit hash of each stored key with its row: a new
+/// key is claimed without reading the file, a retry reads one row by its id.
+/// </remarks>
 public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposable
 {
     // Expired answers are never replayed (each read checks the time); this is how often their rows are
@@ -17,15 +25,19 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
     private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentDictionary<string, IdempotentRequest> _inFlight = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, long> _rows = [];
+    private readonly Lock _rowsGate = new();
+    private readonly ConcurrentBag<Reader> _readers = [];
     private readonly TimeSpan _retention;
     private readonly long _maxKeys;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly string _readers;
+    private readonly string _readOnly;
     private readonly SqliteConnection? _writer;
+    private readonly SqliteCommand? _insert;
     private readonly GroupCommit<Keep> _commits;
-    private long _count;
     private DateTimeOffset _nextSweep;
+    private long _nextRow = 1;
 
     public SqliteIdempotencyStore(string path, TimeSpan retention, long maxKeys, TimeProvider time, ILogger<SqliteIdempotencyStore> logger)
     {
@@ -34,7 +46,7 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
         _maxKeys = maxKeys;
         _time = time;
         _logger = logger;
-        _readers = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadOnly, Pooling = true, DefaultTimeout = 5 }.ToString();
+        _readOnly = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadOnly, Pooling = false, DefaultTimeout = 5 }.ToString();
         try
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
@@ -42,11 +54,22 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
             _writer.Open();
             Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;"
                 // id: the order answers were kept in, which is the order they expire and are evicted in.
-                + "CREATE TABLE IF NOT EXISTS keys (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE,"
-                + " fingerprint TEXT NOT NULL, status INTEGER NOT NULL, content_type TEXT NOT NULL, body TEXT NOT NULL, kept INTEGER NOT NULL);");
-            using var count = _writer.CreateCommand();
-            count.CommandText = "SELECT COUNT(*) FROM keys";
-            _count = (long)count.ExecuteScalar()!;
+                + "CREATE TABLE IF NOT EXISTS answers (id INTEGER PRIMARY KEY, key TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+                + " status INTEGER NOT NULL, content_type TEXT NOT NULL, body TEXT NOT NULL, kept INTEGER NOT NULL);");
+            using var rows = _writer.CreateCommand();
+            rows.CommandText = "SELECT id, key FROM answers ORDER BY id";
+            using (var reader = rows.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    _rows[Hash(reader.GetString(1))] = reader.GetInt64(0); // the newest row of a key counts
+                    _nextRow = reader.GetInt64(0) + 1;
+                }
+            }
+
+            _insert = Prepare("INSERT INTO answers (id, key, fingerprint, status, content_type, body, kept)"
+                + " VALUES ($id, $key, $fingerprint, $status, $content_type, $body, $kept)",
+                "$id", "$key", "$fingerprint", "$status", "$content_type", "$body", "$kept");
         }
         catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
@@ -67,8 +90,17 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
 
     public string? Unavailable => Error;
 
-    /// <summary>Answers kept, past retention included until they are swept.</summary>
-    public long Count => Interlocked.Read(ref _count);
+    /// <summary>Keys with an answer kept, past retention included until they are swept.</summary>
+    public long Count
+    {
+        get
+        {
+            lock (_rowsGate)
+            {
+                return _rows.Count;
+            }
+        }
+    }
 
     public Task<IdempotencyClaim> ClaimAsync(IdempotentRequest request)
     {
@@ -88,7 +120,7 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
 
         try
         {
-            var kept = Find(request.Key);
+            var kept = RowOf(request.Key) is { } row ? Find(row, request.Key) : null;
             if (kept is null)
             {
                 return Task.FromResult(IdempotencyClaim.Claimed);
@@ -133,18 +165,30 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
 
     private void Release(IdempotentRequest request) => _inFlight.TryRemove(KeyValuePair.Create(request.Key, request));
 
-    private (RequestFingerprint Fingerprint, KeptAnswer Answer)? Find(string key)
+    // Two keys with one hash (about one chance in 10^7 among a million keys) share an entry: the later
+    // one's. A retry of the earlier is then processed again, as after its eviction.
+    private static ulong Hash(string key) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key.AsSpan()));
+
+    private long? RowOf(string key)
     {
-        using var connection = new SqliteConnection(_readers);
-        connection.Open();
-        using var select = connection.CreateCommand();
-        select.CommandText = "SELECT fingerprint, status, content_type, body FROM keys WHERE key = $key AND kept >= $since";
-        select.Parameters.AddWithValue("$key", key);
-        select.Parameters.AddWithValue("$since", (_time.GetUtcNow() - _retention).ToUnixTimeMilliseconds());
-        using var reader = select.ExecuteReader();
-        return reader.Read()
-            ? (new RequestFingerprint(reader.GetString(0)), new KeptAnswer(reader.GetInt32(1), reader.GetString(2), reader.GetString(3)))
-            : null;
+        lock (_rowsGate)
+        {
+            return _rows.TryGetValue(Hash(key), out var row) ? row : null;
+        }
+    }
+
+    private (RequestFingerprint Fingerprint, KeptAnswer Answer)? Find(long row, string key)
+    {
+        // Connections with their statement prepared, reused: WAL lets them read while the writer writes.
+        var reader = _readers.TryTake(out var pooled) ? pooled : new Reader(_readOnly);
+        try
+        {
+            return reader.Find(row, key, (_time.GetUtcNow() - _retention).ToUnixTimeMilliseconds());
+        }
+        finally
+        {
+            _readers.Add(reader);
+        }
     }
 
     // On the group commit's thread: the only writer.
@@ -155,30 +199,37 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
             throw new InvalidOperationException(Error);
         }
 
+        var written = new (ulong Hash, long Row)[batch.Count];
         using (var transaction = _writer.BeginTransaction())
         {
-            // A key still in the file is past retention (else it was replayed, not claimed): its row goes.
-            using var delete = Command(transaction, "DELETE FROM keys WHERE key = $key");
-            using var insert = Command(transaction, "INSERT INTO keys (key, fingerprint, status, content_type, body, kept)"
-                + " VALUES ($key, $fingerprint, $status, $content_type, $body, $kept)");
-            var added = 0L;
-            foreach (var keep in batch)
+            // A key kept again was past retention (else it was replayed, not claimed): its older row
+            // stays until the sweep reaches it; the key's entry points at the new row from now on.
+            _insert!.Transaction = transaction;
+            var row = _nextRow;
+            for (var i = 0; i < batch.Count; i++, row++)
             {
-                delete.Parameters.AddWithValue("$key", keep.Request.Key);
-                added -= delete.ExecuteNonQuery();
-                delete.Parameters.Clear();
-                insert.Parameters.AddWithValue("$key", keep.Request.Key);
-                insert.Parameters.AddWithValue("$fingerprint", keep.Request.Fingerprint.Value);
-                insert.Parameters.AddWithValue("$status", keep.Answer.StatusCode);
-                insert.Parameters.AddWithValue("$content_type", keep.Answer.ContentType);
-                insert.Parameters.AddWithValue("$body", keep.Answer.Body);
-                insert.Parameters.AddWithValue("$kept", keep.Time.ToUnixTimeMilliseconds());
-                added += insert.ExecuteNonQuery();
-                insert.Parameters.Clear();
+                var keep = batch[i];
+                _insert.Parameters[0].Value = row;
+                _insert.Parameters[1].Value = keep.Request.Key;
+                _insert.Parameters[2].Value = keep.Request.Fingerprint.Value;
+                _insert.Parameters[3].Value = keep.Answer.StatusCode;
+                _insert.Parameters[4].Value = keep.Answer.ContentType;
+                _insert.Parameters[5].Value = keep.Answer.Body;
+                _insert.Parameters[6].Value = keep.Time.ToUnixTimeMilliseconds();
+                _insert.ExecuteNonQuery();
+                written[i] = (Hash(keep.Request.Key), row);
             }
 
             transaction.Commit(); // synchronous=FULL: on disk when this returns
-            Interlocked.Add(ref _count, added);
+            _nextRow = row;
+        }
+
+        lock (_rowsGate)
+        {
+            foreach (var (hash, row) in written)
+            {
+                _rows[hash] = row;
+            }
         }
 
         var now = _time.GetUtcNow();
@@ -194,25 +245,65 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
         using var transaction = _writer!.BeginTransaction();
         // Rows are in the order they were kept: the expired ones are those before the first live one,
         // found without reading the rest of the table.
-        using var expire = Command(transaction, "DELETE FROM keys WHERE id < COALESCE("
-            + "(SELECT id FROM keys WHERE kept >= $since ORDER BY id LIMIT 1), (SELECT MAX(id) + 1 FROM keys), 0)");
+        using var expire = Command(transaction, "DELETE FROM answers WHERE id < COALESCE("
+            + "(SELECT id FROM answers WHERE kept >= $since ORDER BY id LIMIT 1), (SELECT MAX(id) + 1 FROM answers), 0) RETURNING id, key");
         expire.Parameters.AddWithValue("$since", (now - _retention).ToUnixTimeMilliseconds());
-        var expired = expire.ExecuteNonQuery();
+        var removed = Deleted(expire);
+        var expired = removed.Count;
         var over = Count - expired - _maxKeys;
         var evicted = 0;
         if (over > 0)
         {
-            using var evict = Command(transaction, "DELETE FROM keys WHERE id IN (SELECT id FROM keys ORDER BY id LIMIT $over)");
+            using var evict = Command(transaction, "DELETE FROM answers WHERE id IN (SELECT id FROM answers ORDER BY id LIMIT $over) RETURNING id, key");
             evict.Parameters.AddWithValue("$over", over);
-            evicted = evict.ExecuteNonQuery();
+            var gone = Deleted(evict);
+            evicted = gone.Count;
+            removed.AddRange(gone);
         }
 
         transaction.Commit();
-        Interlocked.Add(ref _count, -(expired + evicted));
+        lock (_rowsGate)
+        {
+            foreach (var (row, key) in removed)
+            {
+                // Unless the entry is already another row's (the key kept again, or a hash collision).
+                var hash = Hash(key);
+                if (_rows.TryGetValue(hash, out var current) && current == row)
+                {
+                    _rows.Remove(hash);
+                }
+            }
+        }
+
         if (evicted > 0)
         {
             LogEvicted(evicted, _maxKeys);
         }
+    }
+
+    private static List<(long Row, string Key)> Deleted(SqliteCommand delete)
+    {
+        var rows = new List<(long, string)>();
+        using var reader = delete.ExecuteReader();
+        while (reader.Read())
+        {
+            rows.Add((reader.GetInt64(0), reader.GetString(1)));
+        }
+
+        return rows;
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var command = _writer!.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        command.Prepare();
+        return command;
     }
 
     private SqliteCommand Command(SqliteTransaction transaction, string sql)
@@ -236,9 +327,48 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
     public void Dispose()
     {
         _commits.Dispose();
+        _insert?.Dispose();
         _writer?.Dispose();
-        SqliteConnection.ClearAllPools();
+        while (_readers.TryTake(out var reader))
+        {
+            reader.Dispose();
+        }
     }
 
     private readonly record struct Keep(IdempotentRequest Request, KeptAnswer Answer, DateTimeOffset Time);
+
+    /// <summary>A read-only connection with its look-up prepared; one request uses it at a time.</summary>
+    private sealed class Reader : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteCommand _select;
+
+        public Reader(string connectionString)
+        {
+            _connection = new SqliteConnection(connectionString);
+            _connection.Open();
+            _select = _connection.CreateCommand();
+            _select.CommandText = "SELECT key, fingerprint, status, content_type, body FROM answers WHERE id = $id AND kept >= $since";
+            _select.Parameters.Add(new SqliteParameter { ParameterName = "$id" });
+            _select.Parameters.Add(new SqliteParameter { ParameterName = "$since" });
+            _select.Prepare();
+        }
+
+        /// <summary>The answer in the row, if the row is the key's and within retention.</summary>
+        public (RequestFingerprint Fingerprint, KeptAnswer Answer)? Find(long row, string key, long since)
+        {
+            _select.Parameters[0].Value = row;
+            _select.Parameters[1].Value = since;
+            using var reader = _select.ExecuteReader();
+            return reader.Read() && reader.GetString(0) == key
+                ? (new RequestFingerprint(reader.GetString(1)), new KeptAnswer(reader.GetInt32(2), reader.GetString(3), reader.GetString(4)))
+                : null;
+        }
+
+        public void Dispose()
+        {
+            _select.Dispose();
+            _connection.Dispose();
+        }
+    }
 }

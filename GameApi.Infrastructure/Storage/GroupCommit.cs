@@ -3,7 +3,7 @@ using System.Threading.Channels;
 namespace GameApi.Infrastructure.Storage;
 
 /// <summary>
-/// Writes items on one background thread, as many per call of the batch writer as are waiting (up to
+/// Writes items on one dedicated thread, as many per call of the batch writer as are waiting (up to
 /// <c>maxBatch</c>): concurrent callers share one transaction, so the cost of its fsync is paid once
 /// per batch, not once per request. Each caller's task completes when its batch is written, or fails
 /// with the batch's error.
@@ -20,7 +20,9 @@ internal sealed class GroupCommit<T> : IDisposable
     {
         _writeBatch = writeBatch;
         _maxBatch = maxBatch;
-        _writer = Task.Run(WriteLoopAsync);
+        // Its own thread: the writer blocks in fsync, and under load a thread-pool writer would queue
+        // behind the requests it is keeping waiting.
+        _writer = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Completes once the item is written.</summary>
@@ -32,11 +34,11 @@ internal sealed class GroupCommit<T> : IDisposable
         return done.Task;
     }
 
-    private async Task WriteLoopAsync()
+    private void WriteLoop()
     {
         var batch = new List<Pending>(_maxBatch);
         var items = new List<T>(_maxBatch);
-        while (await _pending.Reader.WaitToReadAsync())
+        while (_pending.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             batch.Clear();
             items.Clear();

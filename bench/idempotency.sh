@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Throughput of the API with an Idempotency-Key on every request (each key new, so each is claimed,
+# processed and kept: the costly path) against the same build without keys, and the build without
+# keys against a baseline build from before Idempotency-Key existed, all in the same run on the same
+# machine. Needs wrk and kcat (apt-get install wrk kcat).
+# Usage: bench/idempotency.sh [baseline git ref] [seconds] [warm-up seconds] [rounds]
+# Prints each figure, the ratios, and whether every 2xx has its event on the topic.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+baseline=${1:-fced4f2} # the last commit before Idempotency-Key
+seconds=${2:-10}
+warmup=${3:-20}
+rounds=${4:-2}
+out=$(mktemp -d)
+url_path="/purchase_item?item=sword"
+keys_script="$PWD/bench/idempotency-keys.lua"
+
+git worktree add --detach "$out/baseline-src" "$baseline" >/dev/null 2>&1
+dotnet publish -c Release -o "$out/baseline" "$out/baseline-src/GameApi.Web" >/dev/null
+git worktree remove --force "$out/baseline-src"
+dotnet publish -c Release -o "$out/current" GameApi.Web >/dev/null
+
+summary() { # file -> "requests rps p99 non2xx"
+  awk '/requests in/ {r=$1} /Requests\/sec/ {s=$2} /^ +99%/ {p=$2} /Non-2xx/ {n=$5}
+       END {printf "%s %s %s %d\n", r, s, p, n}' "$1"
+}
+
+# run NAME BUILD KEYS(yes|no): the API on its own embedded broker and fresh files, warmed up, measured,
+# its topic checked.
+run() {
+  local name=$1 build=$2 keys=$3
+  local broker=127.0.0.1:19092 port=5200
+  local state="$out/state-$name"
+  mkdir -p "$state"
+  (cd "$out/$build" && exec env Kafka__EmbeddedAddress=$broker Spool__Path="$state/events.db" \
+    Idempotency__Path="$state/keys.db" ./GameApi.Web --urls http://127.0.0.1:$port) >"$out/api-$name.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/up" && break; sleep 0.2; done
+  local script=()
+  [ "$keys" = yes ] && script=(-s "$keys_script")
+  wrk -t2 -c64 -d"${warmup}s" "${script[@]}" "http://127.0.0.1:$port$url_path" -- "$name-warmup" >"$out/warmup-$name.txt"
+  wrk -t2 -c64 -d"${seconds}s" --latency "${script[@]}" "http://127.0.0.1:$port$url_path" -- "$name" >"$out/wrk-$name.txt"
+  read -r req rps p99 bad < <(summary "$out/wrk-$name.txt")
+  read -r warm_req _ _ warm_bad < <(summary "$out/warmup-$name.txt")
+  local ok_total=$(( req - bad + warm_req - warm_bad ))
+  local events
+  events=$(kcat -b $broker -t events -C -o beginning -e -q | wc -l)
+  kill $pid; wait $pid 2>/dev/null || true
+  printf '%-26s %s req/s, p99 %s, non-2xx %s; 2xx %s, events on the topic %s\n' "$name:" "$rps" "$p99" "$bad" "$ok_total" "$events"
+  # wrk stops counting at its deadline while up to 64 requests are still in flight: their events exist,
+  # their answers are not counted. Each key is new, so every 2xx is one event, keys or not.
+  if [ "$events" -lt "$ok_total" ] || [ "$events" -gt $(( ok_total + 128 )) ]; then
+    echo "MISMATCH: every 2xx must have exactly one event"; exit 1
+  fi
+  echo "$rps" >>"$out/rps-${name%-*}"
+}
+
+for round in $(seq "$rounds"); do
+  run "baseline-$round" baseline no
+  run "no-keys-$round" current no
+  run "unique-keys-$round" current yes
+done
+
+mean() { awk '{s+=$1} END {printf "%.0f", s/NR}' "$1"; }
+base=$(mean "$out/rps-baseline"); plain=$(mean "$out/rps-no-keys"); keyed=$(mean "$out/rps-unique-keys")
+echo "mean over $rounds rounds:    baseline $base, no keys $plain, unique keys $keyed req/s"
+awk -v a="$keyed" -v b="$plain" 'BEGIN {printf "unique keys vs no keys:     %.1f%% (target: at least 70%%)\n", 100*a/b}'
+awk -v a="$plain" -v b="$base" 'BEGIN {printf "no keys vs baseline:        %.1f%% (target: unchanged)\n", 100*a/b}'
+echo "every 2xx has its event"
+rm -rf "$out"
