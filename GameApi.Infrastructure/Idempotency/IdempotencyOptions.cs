@@ -11,8 +11,11 @@ public sealed class IdempotencyOptions
     /// <summary>How long a key's answer is replayed; past it the key is forgotten.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>The SQLite file of the single-machine store; relative paths are under the content root.</summary>
-    public string Path { get; set; } = "idempotency/keys.db";
+    /// <summary>
+    /// The SQLite file of the single-machine store; relative paths are under the content root. Beside the
+    /// spool by default: the one folder of durable state a deployment keeps on a volume.
+    /// </summary>
+    public string Path { get; set; } = "spool/idempotency-keys.db";
 
     /// <summary>
     /// Most keys the single-machine store holds; past it the oldest are evicted, those past retention first.
