@@ -6,6 +6,7 @@
 # Prints each figure, the ratios, and whether every 2xx has its event on the topic.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 seconds=${1:-10}
 warmup=${2:-20} # JIT tiering and the thread pool settle in the first seconds under load
 rounds=${3:-2}  # instrumented and uninstrumented alternate, so drift on a shared machine hits both
@@ -22,10 +23,6 @@ measure() {
   for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/up" && break; sleep 0.2; done
   wrk -t2 -c64 -d"${warmup}s" "http://127.0.0.1:$port$url_path" >"$out/warmup-$name.txt"
   wrk -t2 -c64 -d"${seconds}s" --latency "http://127.0.0.1:$port$url_path" >"$out/wrk-$name.txt"
-}
-summary() { # file -> "requests rps p99 non2xx"
-  awk '/requests in/ {r=$1} /Requests\/sec/ {s=$2} /^ +99%/ {p=$2} /Non-2xx/ {n=$5}
-       END {printf "%s %s %s %d\n", r, s, p, n}' "$1"
 }
 
 "$out/min/MinimalKestrel" --urls http://127.0.0.1:5100 >"$out/min.log" 2>&1 &
@@ -45,19 +42,10 @@ api() {
     Spool__Path="$out/spool-$name/events.db" ./GameApi.Web --urls http://127.0.0.1:5200) >"$out/api-$name.log" 2>&1 &
   local pid=$!
   measure 5200 "$name"
-  read -r req rps p99 bad < <(summary "$out/wrk-$name.txt")
-  read -r warm_req _ _ warm_bad < <(summary "$out/warmup-$name.txt")
-  local ok_total=$(( req - bad + warm_req - warm_bad ))
-  local events
-  events=$(kcat -b $broker -t events -C -o beginning -e -q | wc -l)
+  local status=0
+  measured "$name" $broker "$out" || status=$?
   kill $pid; wait $pid 2>/dev/null || true
-  printf '%-29s %s req/s, p99 %s, non-2xx %s; 2xx %s, events on the topic %s\n' "$name:" "$rps" "$p99" "$bad" "$ok_total" "$events"
-  # wrk stops counting at its deadline while up to 64 requests are still in flight: their events exist,
-  # their answers are not counted. Fewer events than 2xx would be a lost acknowledged event.
-  if [ "$events" -lt "$ok_total" ] || [ "$events" -gt $(( ok_total + 128 )) ]; then
-    echo "MISMATCH: every 2xx must have exactly one event"; exit 1
-  fi
-  echo "$rps" >>"$out/rps-${name%-*}"
+  [ $status -eq 0 ] || exit 1
 }
 
 for round in $(seq "$rounds"); do
@@ -65,7 +53,6 @@ for round in $(seq "$rounds"); do
   api "uninstrumented-$round" OTEL_SDK_DISABLED=true
 done
 
-mean() { awk '{s+=$1} END {printf "%.0f", s/NR}' "$1"; }
 with=$(mean "$out/rps-instrumented"); without=$(mean "$out/rps-uninstrumented")
 echo "mean over $rounds rounds:     instrumented $with req/s, uninstrumented $without req/s"
 awk -v a="$with" -v m="$min_rps" 'BEGIN {printf "GameApi vs minimal Kestrel:   %.1f%%\n", 100*a/m}'

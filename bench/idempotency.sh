@@ -7,6 +7,7 @@
 # Prints each figure, the ratios, and whether every 2xx has its event on the topic.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 baseline=${1:-fced4f2} # the last commit before Idempotency-Key
 seconds=${2:-10}
 warmup=${3:-20}
@@ -19,11 +20,6 @@ git worktree add --detach "$out/baseline-src" "$baseline" >/dev/null 2>&1
 dotnet publish -c Release -o "$out/baseline" "$out/baseline-src/GameApi.Web" >/dev/null
 git worktree remove --force "$out/baseline-src"
 dotnet publish -c Release -o "$out/current" GameApi.Web >/dev/null
-
-summary() { # file -> "requests rps p99 non2xx"
-  awk '/requests in/ {r=$1} /Requests\/sec/ {s=$2} /^ +99%/ {p=$2} /Non-2xx/ {n=$5}
-       END {printf "%s %s %s %d\n", r, s, p, n}' "$1"
-}
 
 # run NAME BUILD KEYS(yes|no): the API on its own embedded broker and fresh files, warmed up, measured,
 # its topic checked.
@@ -40,19 +36,11 @@ run() {
   [ "$keys" = yes ] && script=(-s "$keys_script")
   wrk -t2 -c64 -d"${warmup}s" "${script[@]}" "http://127.0.0.1:$port$url_path" -- "$name-warmup" >"$out/warmup-$name.txt"
   wrk -t2 -c64 -d"${seconds}s" --latency "${script[@]}" "http://127.0.0.1:$port$url_path" -- "$name" >"$out/wrk-$name.txt"
-  read -r req rps p99 bad < <(summary "$out/wrk-$name.txt")
-  read -r warm_req _ _ warm_bad < <(summary "$out/warmup-$name.txt")
-  local ok_total=$(( req - bad + warm_req - warm_bad ))
-  local events
-  events=$(kcat -b $broker -t events -C -o beginning -e -q | wc -l)
+  # Each key is new, so every 2xx is one event, keys or not.
+  local status=0
+  measured "$name" $broker "$out" || status=$?
   kill $pid; wait $pid 2>/dev/null || true
-  printf '%-26s %s req/s, p99 %s, non-2xx %s; 2xx %s, events on the topic %s\n' "$name:" "$rps" "$p99" "$bad" "$ok_total" "$events"
-  # wrk stops counting at its deadline while up to 64 requests are still in flight: their events exist,
-  # their answers are not counted. Each key is new, so every 2xx is one event, keys or not.
-  if [ "$events" -lt "$ok_total" ] || [ "$events" -gt $(( ok_total + 128 )) ]; then
-    echo "MISMATCH: every 2xx must have exactly one event"; exit 1
-  fi
-  echo "$rps" >>"$out/rps-${name%-*}"
+  [ $status -eq 0 ] || exit 1
 }
 
 for round in $(seq "$rounds"); do
@@ -61,7 +49,6 @@ for round in $(seq "$rounds"); do
   run "unique-keys-$round" current yes
 done
 
-mean() { awk '{s+=$1} END {printf "%.0f", s/NR}' "$1"; }
 base=$(mean "$out/rps-baseline"); plain=$(mean "$out/rps-no-keys"); keyed=$(mean "$out/rps-unique-keys")
 echo "mean over $rounds rounds:    baseline $base, no keys $plain, unique keys $keyed req/s"
 awk -v a="$keyed" -v b="$plain" 'BEGIN {printf "unique keys vs no keys:     %.1f%% (target: at least 70%%)\n", 100*a/b}'

@@ -20,7 +20,7 @@ sleep 2
 api_pid=$!
 for _ in $(seq 50); do curl -fs "$url" >/dev/null && break; sleep 0.2; done
 
-summary() { awk '/requests in/ {r=$1} /Requests\/sec/ {s=$2} /^ +99%/ {p=$2} /Non-2xx/ {n=$5} END {printf "%s %s %s %d\n", r, s, p, n}' "$1"; }
+source bench/lib.sh
 wrk -t2 -c64 -d10s "$url" >"$out/warmup.txt"
 wrk -t2 -c64 -d"${seconds}s" --latency "$url" >"$out/healthy.txt"
 echo down >&3
