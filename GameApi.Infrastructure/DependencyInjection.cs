@@ -64,6 +64,7 @@ public static class DependencyInjection
         services.AddHostedService<KafkaStartup>();
         services.AddHostedService<SpoolRelay>();
         services.AddHostedService<RetentionWatch>();
+        services.AddHostedService<IdempotencyStartup>();
 
         services.AddHealthChecks()
             .AddCheck<SpoolHealthCheck>("spool", HealthStatus.Unhealthy, [ReadyTag])

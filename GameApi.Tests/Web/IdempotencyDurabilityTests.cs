@@ -46,6 +46,7 @@ public class IdempotencyDurabilityTests
             ["Idempotency__Path"] = Path.Combine(state.FullName, "keys.db"),
             ["Spool__Path"] = Path.Combine(state.FullName, "spool.db"),
             ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__GameApi.Infrastructure.Idempotency"] = "Information",
         };
         string[] args = ["--urls", $"http://127.0.0.1:{port}"];
         var key = Guid.NewGuid().ToString();
@@ -73,6 +74,9 @@ public class IdempotencyDurabilityTests
             Assert.That(await SendAsync(client, key), Is.EqualTo((HttpStatusCode.OK, "\nBought sword\n", true)));
             Assert.That((await SendAsync(client, key, "/purchase_item?item=knife")).Status, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
             Assert.That(EventsPerKey(broker.BootstrapServers), Is.EqualTo(new Dictionary<string, int> { [key] = 1 }));
+            second.Terminate();
+            await second.Process.WaitForExitAsync();
+            Assert.That(await second.Output, Does.Contain($"Idempotency keys in {environment["Idempotency__Path"]} (answers kept: 1)"), "read at start");
         }
         finally
         {
