@@ -29,9 +29,6 @@ internal sealed class ApiProcess : IDisposable
     /// <summary>The spool file this process uses.</summary>
     public string SpoolPath => Path.Combine(_spool.FullName, "spool.db");
 
-    /// <summary>The idempotency keys this process keeps, unless the environment given names others.</summary>
-    public string KeysPath => Path.Combine(_spool.FullName, "keys.db");
-
     public static ApiProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
 
     /// <param name="environment">Variables set for the process only (say, LD_LIBRARY_PATH).</param>

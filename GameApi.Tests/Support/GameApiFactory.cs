@@ -27,8 +27,8 @@ internal sealed class GameApiFactory(
     /// <summary>This instance's own spool file, deleted when the factory is disposed.</summary>
     public string SpoolPath { get; } = Path.Combine(Path.GetTempPath(), $"gameapi-spool-{Guid.NewGuid():N}", "events.db");
 
-    /// <summary>This instance's own idempotency keys, beside the spool.</summary>
-    public string KeysPath => Path.Combine(Path.GetDirectoryName(SpoolPath)!, "keys.db");
+    // This instance's own idempotency keys, beside the spool (deleted with it).
+    private string KeysPath => Path.Combine(Path.GetDirectoryName(SpoolPath)!, "keys.db");
 
     public KafkaConnection Kafka => Services.GetRequiredService<KafkaConnection>();
 
