@@ -49,12 +49,8 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
         _readOnly = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadOnly, Pooling = false, DefaultTimeout = 5 }.ToString();
         try
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-            _writer = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false, DefaultTimeout = 5 }.ToString());
-            _writer.Open();
-            Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;"
-                // id: the order answers were kept in, which is the order they expire and are evicted in.
-                + "CREATE TABLE IF NOT EXISTS answers (id INTEGER PRIMARY KEY, key TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+            // id: the order answers were kept in, which is the order they expire and are evicted in.
+            _writer = DurableSqlite.Open(Path, "CREATE TABLE IF NOT EXISTS answers (id INTEGER PRIMARY KEY, key TEXT NOT NULL, fingerprint TEXT NOT NULL,"
                 + " status INTEGER NOT NULL, content_type TEXT NOT NULL, body TEXT NOT NULL, kept INTEGER NOT NULL);");
             using var rows = _writer.CreateCommand();
             rows.CommandText = "SELECT id, key FROM answers ORDER BY id";
@@ -312,13 +308,6 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
         command.Transaction = transaction;
         command.CommandText = sql;
         return command;
-    }
-
-    private void Execute(string sql)
-    {
-        using var command = _writer!.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evicted {Count} idempotency keys before the end of their retention: more keys arrive within the retention than Idempotency:MaxKeys ({MaxKeys}) holds; a retry with one of them is processed again")]

@@ -26,13 +26,7 @@ public sealed class EventSpool : IDisposable
         Path = System.IO.Path.GetFullPath(path);
         try
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-            // Only this process writes the spool; another holding its lock (two instances sharing a file)
-            // makes writes fail after 5 s instead of the provider's default 30.
-            _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false, DefaultTimeout = 5 }.ToString());
-            _connection.Open();
-            Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;"
-                + "CREATE TABLE IF NOT EXISTS spool (seq INTEGER PRIMARY KEY AUTOINCREMENT, value TEXT NOT NULL);");
+            _connection = DurableSqlite.Open(Path, "CREATE TABLE IF NOT EXISTS spool (seq INTEGER PRIMARY KEY AUTOINCREMENT, value TEXT NOT NULL);");
             using var count = _connection.CreateCommand();
             count.CommandText = "SELECT COUNT(*), COALESCE(SUM(length(CAST(value AS BLOB))), 0) FROM spool";
             using var reader = count.ExecuteReader();
@@ -200,13 +194,6 @@ public sealed class EventSpool : IDisposable
 
     // What the limit counts: UTF-8 bytes, as SQLite stores the text.
     private static long Size(string value) => System.Text.Encoding.UTF8.GetByteCount(value);
-
-    private void Execute(string sql)
-    {
-        using var command = _connection!.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
 
     public void Dispose()
     {

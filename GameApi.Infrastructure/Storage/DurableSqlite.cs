@@ -1,0 +1,33 @@
+using Microsoft.Data.Sqlite;
+
+namespace GameApi.Infrastructure.Storage;
+
+/// <summary>How the API's own SQLite files (the spool, the idempotency keys) are opened: durably.</summary>
+internal static class DurableSqlite
+{
+    /// <summary>
+    /// Opens the file for writing, creating its folder and the schema: WAL, and synchronous=FULL, so a
+    /// commit is on disk when it returns.
+    /// </summary>
+    /// <exception cref="SqliteException">The file cannot be opened or the schema created.</exception>
+    public static SqliteConnection Open(string path, string schema)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // Only this process writes the file; another holding its lock (two instances sharing a file)
+        // makes writes fail after 5 s instead of the provider's default 30.
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 5 }.ToString());
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;" + schema;
+            command.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+}
