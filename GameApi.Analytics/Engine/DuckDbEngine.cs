@@ -11,9 +11,19 @@ public sealed class DuckDbEngine : IAnalyticsEngine
     private DirectoryInfo? _scratch;
 
     // Loading DuckDB's native library takes a noticeable part of a short run: do it while the events are being read.
-    public DuckDbEngine() => _opening = Task.Run(_connection.Open);
+    public DuckDbEngine() => _opening = Task.Run(Open);
 
     private EventSnapshot? _snapshot;
+
+    // Timestamps are UTC on every machine, as on the Spark engine: DuckDB would otherwise use the local zone
+    // to turn an ISO 8601 time with an offset into a TIMESTAMP.
+    private void Open()
+    {
+        _connection.Open();
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SET TimeZone = 'UTC'";
+        command.ExecuteNonQuery();
+    }
 
     /// <summary>The version of the DuckDB library this program runs, as DuckDB names it (v1.5.6).</summary>
     public static string Version()
@@ -89,10 +99,12 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         var declared = new List<string>();
         foreach (var column in columns.Where(c => c.Keys.Count > 0))
         {
-            var type = SqlType(column.Type);
+            // The event's timestamp is read as text and parsed here, so one odd value is NULL, not a failed query.
+            var isTime = column.Type == ColumnType.Timestamp;
+            var type = isTime ? "VARCHAR" : SqlType(column.Type);
             declared.AddRange(column.Keys.Select(k => $"{Literal(k)}: '{type}'"));
             var value = column.Keys.Count == 1 ? Identifier(column.Keys[0]) : $"COALESCE({string.Join(", ", column.Keys.Select(Identifier))})";
-            select.Add($"{value} AS {Identifier(column.Name)}");
+            select.Add($"{(isTime ? ParsedTimestamp(value) : value)} AS {Identifier(column.Name)}");
         }
 
         foreach (var (key, name) in EventSnapshot.MetadataKeys)
@@ -114,6 +126,9 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         return $"CREATE OR REPLACE VIEW events AS SELECT {string.Join(", ", select)} "
             + $"FROM read_json({Literal(snapshot.JsonLinesPath)}, format = 'newline_delimited', columns = {{{string.Join(", ", declared)}}})";
     }
+
+    // ISO 8601 with or without an offset; the session's time zone is UTC (see Open), so the result is UTC.
+    private static string ParsedTimestamp(string text) => $"CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP)";
 
     /// <summary>
     /// Runs a query. A query DuckDB can describe first has its lists, structs, maps, dates and other

@@ -1,3 +1,4 @@
+using GameApi.Domain.Events;
 using System.Text;
 
 namespace GameApi.Analytics.Events;
@@ -27,13 +28,17 @@ public sealed class EventSchema
     public const string KafkaOffset = "kafka_offset";
     public const string KafkaTimestamp = "kafka_timestamp";
 
-    /// <summary>Fields the reports use: always columns, NULL when no event carries them.</summary>
-    public static IReadOnlyList<string> KnownFields { get; } = ["event_type", "item", "guild_id", "event_id", "timestamp", "User-Agent", "Host"];
+    /// <summary>
+    /// The event's own time, a timestamp (UTC) whatever its JSON kind: text in ISO 8601 is parsed, with
+    /// its offset applied; anything else is NULL.
+    /// </summary>
+    public static readonly string TimestampColumn = SnakeCase(EventFields.Timestamp);
 
     private EventSchema(IReadOnlyList<EventColumn> columns, long events) => (Columns, Events) = (columns, events);
 
     /// <summary>
-    /// The known fields' columns first, in <see cref="KnownFields"/>' order, then the others by name,
+    /// The known fields' columns first (the domain's <see cref="EventFields.Known"/>, NULL when no event
+    /// carries them), in that order, then the others by name,
     /// then the Kafka metadata columns. Not by first appearance: partitions are read interleaved, so
     /// which event comes first differs between two runs over the same topic.
     /// </summary>
@@ -45,7 +50,7 @@ public sealed class EventSchema
     {
         var byName = new Dictionary<string, (FieldKinds Kinds, List<string> Keys)>(StringComparer.Ordinal);
         var order = new List<string>();
-        foreach (var field in fields.Concat(KnownFields.Select(k => new SourceField(k, FieldKinds.None))))
+        foreach (var field in fields.Concat(EventFields.Known.Select(k => new SourceField(k, FieldKinds.None))))
         {
             var name = SnakeCase(field.Key);
             if (name is KafkaPartition or KafkaOffset or KafkaTimestamp)
@@ -67,10 +72,10 @@ public sealed class EventSchema
             byName[name] = (entry.Kinds | field.Kinds, entry.Keys);
         }
 
-        var known = KnownFields.Select(SnakeCase).ToList();
+        var known = EventFields.Known.Select(SnakeCase).ToList();
         var columns = known.Concat(order.Except(known).Order(StringComparer.Ordinal))
             .Select(n => (Name: n, Keys: byName[n].Keys.Order(StringComparer.Ordinal).ToList()))
-            .Select(c => new EventColumn(c.Name, TypeOf(byName[c.Name].Kinds), c.Keys, c.Keys.Sum(k => counts.GetValueOrDefault(k))))
+            .Select(c => new EventColumn(c.Name, c.Name == TimestampColumn ? ColumnType.Timestamp : TypeOf(byName[c.Name].Kinds), c.Keys, c.Keys.Sum(k => counts.GetValueOrDefault(k))))
             .Concat([
                 new EventColumn(KafkaPartition, ColumnType.Integer, [], 0),
                 new EventColumn(KafkaOffset, ColumnType.Integer, [], 0),

@@ -1,40 +1,70 @@
+using GameApi.Analytics.Events;
+using GameApi.Domain.Events;
+
 namespace GameApi.Analytics.Reports;
 
-/// <summary>One built-in report: events counted per value of one column, optionally of one event type.</summary>
-public sealed record Report(string Name, string Title, string Column, string? EventType);
+/// <summary>
+/// One built-in report: events counted per value of one field, optionally of one event type only,
+/// most events first. <see cref="Sql"/> is the report on its own.
+/// </summary>
+public sealed record Report(string Name, string Title, string Field, string? EventType = null)
+{
+    /// <summary>The report's column in <c>events</c>.</summary>
+    public string Column { get; } = EventSchema.SnakeCase(Field);
+
+    internal static readonly string EventTypeColumn = EventSchema.SnakeCase(EventFields.EventType);
+
+    /// <summary>The columns this report groups by: its own, and event_type when it keeps one type.</summary>
+    public IReadOnlyList<string> GroupedBy => EventType is null || Column == EventTypeColumn ? [Column] : [EventTypeColumn, Column];
+
+    /// <summary>The report as one SQL statement that DuckDB and Spark SQL both accept.</summary>
+    public string Sql => $"SELECT {Column}, COUNT(*) AS events FROM events "
+        + (EventType is null ? "" : $"WHERE {EventTypeColumn} = '{EventType}' ")
+        + $"GROUP BY {Column} ORDER BY events DESC, {Column}";
+}
 
 /// <summary>
-/// The questions the original analytics answered, as one SQL statement that DuckDB and Spark SQL both
-/// accept: one grouping set per report, so the events are read once for all of them.
+/// The questions the original analytics answered. Adding a report is adding an entry. They run as one
+/// statement (<see cref="Sql"/>) so that the events are read once for all of them; a test checks that it
+/// gives what each report's own SQL gives.
 /// </summary>
 public static class BuiltInReports
 {
     public static IReadOnlyList<Report> All { get; } =
     [
-        new("events_per_type", "Events per type", "event_type", null),
-        new("purchases_per_item", "Purchases per item (missing and invalid included)", "item", "purchase_item"),
-        new("guild_joins_per_guild", "Guild joins per guild (missing and invalid included)", "guild_id", "join_guild"),
-        new("events_per_user_agent", "Events per user agent", "user_agent", null),
+        new("events_per_type", "Events per type", EventFields.EventType),
+        new("purchases_per_item", "Purchases per item (missing and invalid included)", EventFields.Item, EventTypes.PurchaseItem),
+        new("guild_joins_per_guild", "Guild joins per guild (missing and invalid included)", EventFields.GuildId, EventTypes.JoinGuild),
+        new("events_per_user_agent", "Events per user agent", EventFields.UserAgent),
     ];
 
     /// <summary>Rows of (report, value, events), the value as text, ordered by report, then most events first.</summary>
-    public static string Sql { get; } = BuildSql();
+    public static string Sql { get; } = Combined(All);
 
-    private static string BuildSql()
+    /// <summary>
+    /// Every report as one grouping set of one aggregate. A row belongs to the report whose grouping set it
+    /// is: exactly that report's columns are grouped (GROUPING() = 0), the others are not.
+    /// </summary>
+    public static string Combined(IReadOnlyList<Report> reports)
     {
-        // events_per_type groups by event_type alone; every other report names its own grouping set.
-        var others = All.Where(r => r.Column != "event_type").ToList();
-        string Which(Func<Report, string> pick) =>
-            "CASE " + string.Concat(others.Select(r => $"WHEN GROUPING({r.Column}) = 0 THEN {pick(r)} ")) + $"ELSE {pick(All[0])} END";
-        var sets = All.Select(r => r.EventType is null && r.Column != "event_type" ? $"({r.Column})" : r.Column == "event_type" ? "(event_type)" : $"(event_type, {r.Column})");
-        var filters = others.Where(r => r.EventType is not null)
-            .Select(r => $"(GROUPING({r.Column}) = 1 OR event_type = '{r.EventType}')");
-        var order = string.Concat(All.Select((r, i) => $"WHEN '{r.Name}' THEN {i} "));
-        return $"SELECT {Which(r => $"'{r.Name}'")} AS report, {Which(r => r.Column)} AS value, COUNT(*) AS events "
-            + "FROM (SELECT CAST(event_type AS STRING) AS event_type, CAST(item AS STRING) AS item, "
-            + "CAST(guild_id AS STRING) AS guild_id, CAST(user_agent AS STRING) AS user_agent FROM events) AS e "
-            + $"GROUP BY GROUPING SETS ({string.Join(", ", sets)}) "
-            + $"HAVING {string.Join(" AND ", filters)} "
+        ArgumentNullException.ThrowIfNull(reports);
+        var columns = reports.SelectMany(r => r.GroupedBy).Distinct().ToList();
+        if (reports.Select(r => string.Join(",", r.GroupedBy.Order(StringComparer.Ordinal))).Distinct().Count() != reports.Count)
+        {
+            throw new ArgumentException("Two reports group by the same columns: their rows could not be told apart.", nameof(reports));
+        }
+
+        string IsRowOf(Report r) => string.Join(" AND ", columns.Select(c => $"GROUPING({c}) = {(r.GroupedBy.Contains(c) ? 0 : 1)}"));
+        string Case(Func<Report, string> pick) => "CASE " + string.Concat(reports.Select(r => $"WHEN {IsRowOf(r)} THEN {pick(r)} ")) + "END";
+        var filters = reports.Where(r => r.EventType is not null)
+            .Select(r => $"NOT ({IsRowOf(r)}) OR {Report.EventTypeColumn} = '{r.EventType}'");
+        var order = string.Concat(reports.Select((r, i) => $"WHEN '{r.Name}' THEN {i} "));
+
+        // Every column as text, so that one value column holds them all on both engines.
+        return $"SELECT {Case(r => $"'{r.Name}'")} AS report, {Case(r => r.Column)} AS value, COUNT(*) AS events "
+            + $"FROM (SELECT {string.Join(", ", columns.Select(c => $"CAST({c} AS STRING) AS {c}"))} FROM events) AS e "
+            + $"GROUP BY GROUPING SETS ({string.Join(", ", reports.Select(r => $"({string.Join(", ", r.GroupedBy)})"))}) "
+            + (filters.Any() ? $"HAVING {string.Join(" AND ", filters.Select(f => $"({f})"))} " : "")
             + $"ORDER BY CASE report {order}END, events DESC, value";
     }
 }

@@ -7,5 +7,4 @@ public static class EventTypes
     public const string PurchaseSword = "purchase_sword";
     public const string PurchaseItem = "purchase_item";
     public const string JoinGuild = "join_guild";
-
 }

@@ -11,10 +11,6 @@ public sealed record GameEvent(
     IReadOnlyList<EventField> Fields,
     ClientMetadata Client)
 {
-    public const string EventTypeName = "event_type";
-    public const string EventIdName = "event_id";
-    public const string TimestampName = "timestamp";
-
     /// <summary>
     /// The event's top-level properties in the order they are written. Client metadata comes last and
     /// never replaces a property the event defines itself (names compared case-insensitively), so a
@@ -22,10 +18,10 @@ public sealed record GameEvent(
     /// </summary>
     public IEnumerable<EventField> Properties()
     {
-        var own = new List<EventField>(Fields.Count + 3) { new(EventTypeName, EventType) };
+        var own = new List<EventField>(Fields.Count + 3) { new(EventFields.EventType, EventType) };
         own.AddRange(Fields);
-        own.Add(new(EventIdName, EventId));
-        own.Add(new(TimestampName, Timestamp));
+        own.Add(new(EventFields.EventId, EventId));
+        own.Add(new(EventFields.Timestamp, Timestamp));
 
         var taken = new HashSet<string>(own.Select(f => f.Name), StringComparer.OrdinalIgnoreCase);
         return own.Concat(Client.Entries.Where(e => !taken.Contains(e.Name)).Select(e => new EventField(e.Name, e.Value)));

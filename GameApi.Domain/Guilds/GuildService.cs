@@ -14,7 +14,6 @@ public sealed record JoinGuildResult(JoinGuildOutcome Outcome, GuildId? Guild);
 /// <summary>Guild membership. Every attempt is recorded, refused ones included.</summary>
 public sealed class GuildService(IEventLogger eventLogger, GameEventFactory events)
 {
-    public const string GuildIdField = "guild_id";
     public const string MissingValue = "missing";
     public const string InvalidValue = "invalid";
 
@@ -32,7 +31,7 @@ public sealed class GuildService(IEventLogger eventLogger, GameEventFactory even
             JoinGuildOutcome.Missing => MissingValue,
             _ => InvalidValue,
         };
-        await eventLogger.LogAsync(events.Create(EventTypes.JoinGuild, client, new EventField(GuildIdField, recorded)), cancellationToken);
+        await eventLogger.LogAsync(events.Create(EventTypes.JoinGuild, client, new EventField(EventFields.GuildId, recorded)), cancellationToken);
         return result;
     }
 }

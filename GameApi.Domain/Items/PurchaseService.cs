@@ -14,7 +14,6 @@ public sealed record PurchaseResult(PurchaseOutcome Outcome, ItemName? Item);
 /// <summary>Purchases from the shop. Every attempt is recorded, refused ones included.</summary>
 public sealed class PurchaseService(IEventLogger eventLogger, GameEventFactory events)
 {
-    public const string ItemField = "item";
     public const string MissingValue = "missing";
     public const string InvalidValue = "invalid";
 
@@ -35,7 +34,7 @@ public sealed class PurchaseService(IEventLogger eventLogger, GameEventFactory e
             PurchaseOutcome.Missing => MissingValue,
             _ => InvalidValue,
         };
-        await eventLogger.LogAsync(events.Create(EventTypes.PurchaseItem, client, new EventField(ItemField, recorded)), cancellationToken);
+        await eventLogger.LogAsync(events.Create(EventTypes.PurchaseItem, client, new EventField(EventFields.Item, recorded)), cancellationToken);
         return result;
     }
 }

@@ -51,6 +51,23 @@ public class FileInputTests
     }
 
     [Test]
+    public void Timestamp_IsATimestampInUtc_OffsetApplied_OddValuesNull()
+    {
+        var input = File(
+            """{"event_type":"a","timestamp":"2026-12-03T21:02:06.1234567+02:00"}""",
+            """{"event_type":"b","timestamp":"2026-11-01T00:00:00.007Z"}""",
+            """{"event_type":"c","timestamp":"yesterday"}""",
+            """{"event_type":"d","timestamp":5}""");
+
+        var rows = AnalyticsRunner.Run("sql", "--input", input, "--format", "json", "SELECT timestamp, typeof(timestamp) AS type FROM events").JsonRows;
+        var schema = AnalyticsRunner.Run("schema", "--input", input, "--format", "json").JsonRows;
+
+        Assert.That(rows.Select(r => (string?)r["timestamp"]), Is.EqualTo(new[] { "2026-12-03 19:02:06.123456", "2026-11-01 00:00:00.007", null, null }));
+        Assert.That(rows.Select(r => (string)r["type"]!).Distinct(), Is.EqualTo(new[] { "TIMESTAMP" }));
+        Assert.That((string)schema.Single(r => (string)r["column"]! == "timestamp")["type"]!, Is.EqualTo("timestamp"));
+    }
+
+    [Test]
     public void Events_MixedTypesAreText_NestedIsJsonText_NonAsciiKept()
     {
         var rows = AnalyticsRunner.Run("events", "--input", File(Events), "--format", "json").JsonRows;
