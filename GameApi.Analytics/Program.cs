@@ -4,6 +4,10 @@ namespace GameApi.Analytics;
 
 internal static class Program
 {
-    private static int Main(string[] args) =>
-        AnalyticsCli.Run(args, Console.Out, Console.Error, interactive: !Console.IsErrorRedirected);
+    private static int Main(string[] args)
+    {
+        using var interruption = new Interruption();
+        Console.CancelKeyPress += (_, e) => e.Cancel = interruption.Request();
+        return AnalyticsCli.Run(args, Console.Out, Console.Error, interactive: !Console.IsErrorRedirected, interruption);
+    }
 }

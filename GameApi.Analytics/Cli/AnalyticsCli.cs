@@ -6,18 +6,19 @@ using GameApi.Analytics.Spark;
 
 namespace GameApi.Analytics.Cli;
 
-/// <summary>The command line: commands, options, exit codes (0 done, 1 source unavailable, 2 usage or SQL).</summary>
+/// <summary>The command line: commands, options, exit codes (0 done, 1 source unavailable, 2 usage or SQL, 130 interrupted).</summary>
 public static class AnalyticsCli
 {
     public const int Ok = 0;
     public const int SourceUnavailable = 1;
     public const int BadUsage = 2;
+    public const int Interrupted = 130; // 128 + SIGINT, as shells report a Ctrl+C
 
-    private static IAnalyticsEngine CreateEngine(RunSettings settings) => settings.Engine == EngineKind.Spark
-        ? new SparkEngine(new SparkConnectClient(SparkConnectionString.Parse(settings.SparkRemote), settings.Timeout))
+    private static IAnalyticsEngine CreateEngine(RunSettings settings, CancellationToken interrupt) => settings.Engine == EngineKind.Spark
+        ? new SparkEngine(new SparkConnectClient(SparkConnectionString.Parse(settings.SparkRemote), settings.Timeout), settings.Timeout, interrupt)
         : new DuckDbEngine();
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive = false)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive = false, Interruption? interruption = null)
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
@@ -116,13 +117,23 @@ public static class AnalyticsCli
                 TimeSpan.FromSeconds(parsed.GetValue(timeout)),
                 Enum.Parse<EngineKind>(parsed.GetValue(engineOption)!, ignoreCase: true),
                 parsed.GetValue(sparkRemote)!);
+            if (interruption is not null)
+            {
+                interruption.StopsCleanly = settings.Engine == EngineKind.Spark;
+            }
+
             try
             {
-                using var engine = CreateEngine(settings);
+                using var engine = CreateEngine(settings, interruption?.Token ?? CancellationToken.None);
                 var run = new AnalyticsRun(settings, engine, stdout, stderr, interactive);
                 run.Load();
                 act(run);
                 return Ok;
+            }
+            catch (OperationCanceledException)
+            {
+                stderr.WriteLine("Interrupted.");
+                return Interrupted;
             }
             catch (SourceException e)
             {
@@ -158,7 +169,8 @@ public static class AnalyticsCli
             return BadUsage;
         }
 
-        return result.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        // Ctrl+C is ours (Interruption), not the parser's.
+        return result.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null });
     }
 
     // Parsed here rather than validated after the parser's own conversion: one message, in our words,

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using GameApi.Analytics.Engine;
 using GameApi.Analytics.Events;
 using GameApi.Analytics.Spark.Protocol;
-using Google.Rpc;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -12,9 +11,24 @@ namespace GameApi.Analytics.Spark;
 /// A Spark Connect client for SQL: one session (a UUID, reused for the run, so temporary views persist),
 /// non-reattachable ExecutePlan calls, results decoded from Arrow.
 /// </summary>
+/// <remarks>
+/// The timeout bounds reaching the server (<see cref="Connect"/>: TCP, HTTP/2 and a first cheap call), not
+/// the work: Spark 3.5 sends nothing while an eager command such as <c>CACHE TABLE</c> reads a large topic
+/// (4.x sends <c>execution_progress</c> every 2 s), so a live server is waited for as long as the work
+/// takes. A server that disappears without closing the connection is found by HTTP/2 keepalive pings.
+/// </remarks>
 public sealed class SparkConnectClient : IDisposable
 {
-    private const int MaxMessageBytes = 128 * 1024 * 1024;
+    /// <summary>Spark's own default for gRPC messages (ConnectCommon.CONNECT_GRPC_MAX_MESSAGE_SIZE, 128 MiB).</summary>
+    public const int DefaultMaxMessageBytes = 128 * 1024 * 1024;
+
+    /// <summary>
+    /// How long a connection may be silent before a ping asks whether the server is still there. grpc-java
+    /// servers (Spark's) refuse pings more often than every 5 minutes by default (NettyServerBuilder's
+    /// permitKeepAliveTime) and close a connection that keeps sending them, so the ping waits a little longer.
+    /// </summary>
+    public static readonly TimeSpan DefaultKeepAlive = TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(30);
+
     private readonly SparkConnectionString _address;
     private readonly TimeSpan _timeout;
     private readonly GrpcChannel _channel;
@@ -22,16 +36,24 @@ public sealed class SparkConnectClient : IDisposable
     private readonly Metadata _headers = [];
 
     /// <param name="timeout">How long to wait for the server to answer at all (not for a query to finish).</param>
-    public SparkConnectClient(SparkConnectionString address, TimeSpan timeout, HttpMessageHandler? handler = null)
+    /// <param name="keepAlive">How long a silent connection is trusted before a ping (tests shorten it).</param>
+    public SparkConnectClient(SparkConnectionString address, TimeSpan timeout, HttpMessageHandler? handler = null, TimeSpan? keepAlive = null)
     {
         ArgumentNullException.ThrowIfNull(address);
         _address = address;
         _timeout = timeout;
         _channel = GrpcChannel.ForAddress(address.Endpoint, new GrpcChannelOptions
         {
-            HttpHandler = handler ?? new SocketsHttpHandler { ConnectTimeout = timeout, EnableMultipleHttp2Connections = true },
-            MaxReceiveMessageSize = MaxMessageBytes,
-            MaxSendMessageSize = MaxMessageBytes,
+            HttpHandler = handler ?? new SocketsHttpHandler
+            {
+                ConnectTimeout = timeout,
+                EnableMultipleHttp2Connections = true,
+                KeepAlivePingDelay = keepAlive ?? DefaultKeepAlive,
+                KeepAlivePingTimeout = timeout,
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            },
+            MaxReceiveMessageSize = address.MaxMessageBytes ?? DefaultMaxMessageBytes,
+            MaxSendMessageSize = address.MaxMessageBytes ?? DefaultMaxMessageBytes,
         });
         _service = new SparkConnectService.SparkConnectServiceClient(_channel);
         foreach (var (key, value) in address.Headers)
@@ -45,48 +67,66 @@ public sealed class SparkConnectClient : IDisposable
         }
     }
 
+    private string SessionId => _address.SessionId.ToString("D");
+
+    private UserContext User => new() { UserId = _address.UserId };
+
+    /// <summary>Reaches the server within the timeout; returns its Spark version.</summary>
+    /// <exception cref="SourceException">No answer within the timeout.</exception>
+    public string Connect() => Version();
+
     /// <summary>The server's Spark version: a cheap way to check that it answers.</summary>
     public string Version()
     {
+        var request = new AnalyzePlanRequest { SessionId = SessionId, UserContext = User, ClientType = _address.UserAgent, SparkVersion = new() };
+        return Call(() => _service.AnalyzePlan(request, _headers, DateTime.UtcNow + _timeout).SparkVersion.Version);
+    }
+
+    /// <summary>The schema of a relation, as Spark analyses it (for a <see cref="Parse"/> relation: inferred from every row).</summary>
+    public DataType Schema(Relation relation, CancellationToken cancellationToken = default)
+    {
         var request = new AnalyzePlanRequest
         {
-            SessionId = _address.SessionId.ToString("D"),
-            UserContext = new UserContext { UserId = _address.UserId },
+            SessionId = SessionId,
+            UserContext = User,
             ClientType = _address.UserAgent,
-            SparkVersion = new AnalyzePlanRequest.Types.SparkVersion(),
+            Schema = new AnalyzePlanRequest.Types.Schema { Plan = new Plan { Root = relation } },
         };
-        return Call(() => _service.AnalyzePlan(request, _headers, DateTime.UtcNow + _timeout).SparkVersion.Version);
+        return Call(() => _service.AnalyzePlan(request, _headers, cancellationToken: cancellationToken).Schema.Schema_, cancellationToken);
     }
 
     /// <summary>
     /// Runs one SQL statement. Sent as a command, so DDL (CREATE VIEW, CACHE TABLE, SET) runs at once;
     /// a query comes back as a relation, which is then executed for its rows.
     /// </summary>
-    public QueryResult Sql(string sql)
+    /// <param name="cancellationToken">Cancelling interrupts the operation on the server too.</param>
+    public QueryResult Sql(string sql, CancellationToken cancellationToken = default)
     {
-        var (relation, result) = Execute(new Plan { Command = new Command { SqlCommand = new SqlCommand { Sql = sql } } });
-        return relation is null ? result : Execute(new Plan { Root = relation }).Result;
+        var (relation, result) = Execute(new Plan { Command = new Command { SqlCommand = new SqlCommand { Sql = sql } } }, cancellationToken);
+        return relation is null ? result : Execute(new Plan { Root = relation }, cancellationToken).Result;
     }
 
-    private (Relation? Relation, QueryResult Result) Execute(Plan plan)
+    private (Relation? Relation, QueryResult Result) Execute(Plan plan, CancellationToken cancellationToken)
     {
+        // Our own operation id (lowercase, as the server stores it), so that Ctrl+C can interrupt exactly this.
+        var operationId = Guid.NewGuid().ToString("D");
         var request = new ExecutePlanRequest
         {
-            SessionId = _address.SessionId.ToString("D"),
-            UserContext = new UserContext { UserId = _address.UserId },
+            SessionId = SessionId,
+            UserContext = User,
             ClientType = _address.UserAgent,
             Plan = plan,
+            OperationId = operationId,
         };
+        using var interrupt = cancellationToken.Register(() => Interrupt(operationId));
         return Call(() =>
         {
-            using var call = _service.ExecutePlan(request, _headers);
+            using var call = _service.ExecutePlan(request, _headers, cancellationToken: cancellationToken);
             IReadOnlyList<string> columns = [];
             var rows = new List<object?[]>();
             Relation? relation = null;
-            var first = true;
-            while (Next(call.ResponseStream, first))
+            while (call.ResponseStream.MoveNext(cancellationToken).GetAwaiter().GetResult())
             {
-                first = false;
                 var response = call.ResponseStream.Current;
                 switch (response.ResponseTypeCase)
                 {
@@ -97,68 +137,87 @@ public sealed class SparkConnectClient : IDisposable
                         relation = response.SqlCommandResult.Relation;
                         break;
                     default:
-                        break; // metrics, schema, result_complete: nothing to keep
+                        break; // schema, metrics, execution_progress, result_complete: nothing to keep
                 }
             }
 
             return (relation, new QueryResult(columns, rows));
-        });
+        }, cancellationToken);
     }
 
-    // The first message has to come within the timeout: a server that accepts the connection and
-    // never answers must not hang the run. Later ones take as long as the query takes.
-    private bool Next(IAsyncStreamReader<ExecutePlanResponse> stream, bool first)
+    // Best effort, bounded by the timeout: the run is stopping either way.
+    private void Interrupt(string operationId)
     {
-        if (!first)
-        {
-            return stream.MoveNext(CancellationToken.None).GetAwaiter().GetResult();
-        }
-
-        using var answer = new CancellationTokenSource(_timeout);
         try
         {
-            return stream.MoveNext(answer.Token).GetAwaiter().GetResult();
+            _service.Interrupt(new InterruptRequest
+            {
+                SessionId = SessionId,
+                UserContext = User,
+                ClientType = _address.UserAgent,
+                InterruptType = InterruptRequest.Types.InterruptType.OperationId,
+                OperationId = operationId,
+            }, _headers, DateTime.UtcNow + _timeout);
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && answer.IsCancellationRequested)
+        catch (RpcException)
         {
-            throw new SourceException($"Spark Connect at {_address} did not answer within {_timeout.TotalSeconds:0.#} s.", e);
         }
     }
 
-    private T Call<T>(Func<T> call)
+    /// <summary>
+    /// Ends the session on the server (4.x's ReleaseSession), freeing what it holds. A 3.5 server does not
+    /// have the call and keeps the session until it expires: UNIMPLEMENTED is expected there.
+    /// </summary>
+    public void Release()
+    {
+        try
+        {
+            _service.ReleaseSession(new ReleaseSessionRequest { SessionId = SessionId, UserContext = User, ClientType = _address.UserAgent }, _headers, DateTime.UtcNow + _timeout);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
+        {
+        }
+    }
+
+    private T Call<T>(Func<T> call, CancellationToken cancellationToken = default)
     {
         try
         {
             return call();
         }
+        catch (RpcException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("Interrupted.", e, cancellationToken);
+        }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Unauthenticated)
         {
             throw new SourceException($"Cannot reach Spark Connect at {_address} within {_timeout.TotalSeconds:0.#} s: {e.Status.Detail}", e);
         }
+        catch (RpcException e) when (e.StatusCode is StatusCode.Internal && e.Status.DebugException is HttpRequestException or IOException)
+        {
+            // The connection itself failed (reset, or a keepalive ping unanswered): the server, not the query.
+            throw new SourceException($"Lost the connection to Spark Connect at {_address}: {e.Status.Detail}", e);
+        }
         catch (RpcException e)
         {
-            throw new SqlException(Describe(e), e);
+            throw new SqlException(SparkError.From(e, FetchErrorDetails), e);
         }
     }
 
-    /// <summary>Spark's message, plus its error class and SQL state when the server sends them.</summary>
-    internal static string Describe(RpcException error)
+    // 4.x keeps the whole error (the status message is cut at 2048 characters) under the errorId it sends.
+    private FetchErrorDetailsResponse? FetchErrorDetails(string errorId)
     {
-        var info = error.GetRpcStatus()?.GetDetail<ErrorInfo>();
-        var errorClass = info?.Metadata.GetValueOrDefault("errorClass");
-        var sqlState = info?.Metadata.GetValueOrDefault("sqlState");
-        var message = error.Status.Detail;
-        if (errorClass is not null && !message.Contains(errorClass, StringComparison.Ordinal))
+        try
         {
-            message += $" [{errorClass}]";
+            return _service.FetchErrorDetails(
+                new FetchErrorDetailsRequest { SessionId = SessionId, UserContext = User, ClientType = _address.UserAgent, ErrorId = errorId },
+                _headers,
+                DateTime.UtcNow + _timeout);
         }
-
-        if (sqlState is not null)
+        catch (RpcException)
         {
-            message += $" (SQLSTATE {sqlState})";
+            return null;
         }
-
-        return info?.Reason is { Length: > 0 } reason ? $"{message} ({reason})" : message;
     }
 
     public void Dispose() => _channel.Dispose();

@@ -5,7 +5,9 @@ namespace GameApi.Analytics.Spark;
 /// <summary>
 /// A Spark Connect address as every client writes it: <c>sc://host[:port]/;key=value;...</c>. Known keys:
 /// <c>token</c> (a bearer token; implies TLS), <c>use_ssl</c>, <c>user_id</c>, <c>user_agent</c>,
-/// <c>session_id</c> (a UUID); any other key is sent as a gRPC header. Keys are case-sensitive.
+/// <c>session_id</c> (a UUID), <c>grpc_max_message_size</c> (bytes, the largest gRPC message either way;
+/// Spark's default 128 MiB); any other key is sent as a gRPC header. Keys are case-sensitive. As in Spark's
+/// sql/connect/docs/client-connection-string.md.
 /// </summary>
 public sealed record SparkConnectionString(
     string Host,
@@ -15,7 +17,8 @@ public sealed record SparkConnectionString(
     string UserId,
     string UserAgent,
     Guid SessionId,
-    IReadOnlyDictionary<string, string> Headers)
+    IReadOnlyDictionary<string, string> Headers,
+    int? MaxMessageBytes = null)
 {
     public const int DefaultPort = 15002;
     private const string Scheme = "sc://";
@@ -56,6 +59,16 @@ public sealed record SparkConnectionString(
         var sessionId = Take(values, "session_id") is { } session
             ? Guid.TryParseExact(session, "D", out var id) ? id : throw new FormatException($"session_id must be a UUID, not '{session}'.")
             : Guid.NewGuid();
+        var maxMessage = Take(values, "grpc_max_message_size") is { } size
+            ? int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0
+                ? bytes
+                : throw new FormatException($"grpc_max_message_size must be a number of bytes, not '{size}'.")
+            : (int?)null;
+        foreach (var (key, value) in values)
+        {
+            CheckHeader(key, value);
+        }
+
         return new SparkConnectionString(
             host,
             port,
@@ -64,7 +77,31 @@ public sealed record SparkConnectionString(
             Take(values, "user_id") ?? Environment.UserName,
             Take(values, "user_agent") ?? "gameapi-analytics",
             sessionId,
-            values);
+            values,
+            maxMessage);
+    }
+
+    // What gRPC accepts as a custom ASCII header (grpc/doc/PROTOCOL-HTTP2.md: lowercase letters, digits,
+    // "-", "_", "."; gRPC keeps "grpc-" for itself; "-bin" means binary): checked here so that a bad key is
+    // a usage error naming it, not a failure of the first call.
+    private static void CheckHeader(string key, string value)
+    {
+        var valid = key.Length > 0
+            && key.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_' or '.')
+            && !key.StartsWith("grpc-", StringComparison.Ordinal)
+            && !key.EndsWith("-bin", StringComparison.Ordinal)
+            && key is not ("content-type" or "te" or "user-agent" or "authorization");
+        if (!valid)
+        {
+            throw new FormatException($"'{key}' cannot be sent as a gRPC header: parameters other than token, use_ssl, user_id, user_agent, session_id "
+                + "and grpc_max_message_size become headers, whose names are lowercase letters, digits, '-', '_' and '.' (not grpc-*, *-bin, "
+                + "content-type, te, user-agent or authorization).");
+        }
+
+        if (!value.All(c => c is >= ' ' and <= '~'))
+        {
+            throw new FormatException($"The value of '{key}' cannot be sent as a gRPC header: printable ASCII only.");
+        }
     }
 
     private static (string Host, int Port) SplitAuthority(string authority, string text)

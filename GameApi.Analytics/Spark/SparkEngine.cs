@@ -1,13 +1,19 @@
+using System.Globalization;
 using GameApi.Analytics.Engine;
+using GameApi.Analytics.Events;
 
 namespace GameApi.Analytics.Spark;
 
 /// <summary>
 /// Spark, through Spark Connect: the events table is built in Spark SQL over the Kafka source, so the
-/// events never pass through this process; queries run on the cluster.
+/// events never pass through this process; queries run on the cluster. What a run caches there is
+/// dropped when the engine is disposed, after errors and interruptions too.
 /// </summary>
-public sealed class SparkEngine(SparkConnectClient client) : IAnalyticsEngine
+public sealed class SparkEngine(SparkConnectClient client, TimeSpan timeout, CancellationToken cancellationToken = default) : IAnalyticsEngine
 {
+    private EventSchema? _schema;
+    private bool _cached;
+
     public void LoadEvents(EventSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -16,28 +22,104 @@ public sealed class SparkEngine(SparkConnectClient client) : IAnalyticsEngine
             throw new UsageException("--input reads a file on this machine; the Spark engine reads the topic itself. Use the embedded engine for files.");
         }
 
-        foreach (var statement in SparkEventsSql.Statements(source.BootstrapServers, source.Topic))
+        client.Connect();
+        _cached = true; // from here on, something may be cached
+        try
         {
-            client.Sql(statement);
+            foreach (var statement in SparkEventsSql.ReadTopic(source.BootstrapServers, source.Topic))
+            {
+                client.Sql(statement, cancellationToken);
+            }
+        }
+        catch (SqlException e)
+        {
+            // Our own statements: when they fail, Spark could not read the topic (no such topic, brokers
+            // unreachable from the cluster, the Kafka source missing): the source, not the user's SQL.
+            throw new SourceException($"Spark could not read the topic '{source.Topic}' from Kafka at {source.BootstrapServers}: {e.Message}", e);
+        }
+
+        var schema = EventSchema.From(InferredFields.From(client.Schema(SparkEventsSql.Inference(), cancellationToken)), new Dictionary<string, long>(), 0);
+        foreach (var statement in SparkEventsSql.BuildEvents(schema))
+        {
+            client.Sql(statement, cancellationToken);
+        }
+
+        _schema = schema;
+        var counts = client.Sql(SparkEventsSql.Counts, cancellationToken).Rows.Single().Select(Whole).ToList();
+        var (records, objects, events) = (counts[0], counts[1], counts[2]);
+        if (records > objects)
+        {
+            source.Notices.WriteLine(records - objects == 1 ? "Skipped 1 message that is not a JSON object." : $"Skipped {records - objects} messages that are not JSON objects.");
+        }
+
+        if (objects > events)
+        {
+            source.Notices.WriteLine($"Counted {objects - events} resent event{(objects - events == 1 ? "" : "s")} once (same event_id).");
+        }
+
+        if (records == 0)
+        {
+            source.Notices.WriteLine($"Topic '{source.Topic}' at {source.BootstrapServers} is empty: no events.");
         }
     }
 
-    public QueryResult Query(string sql) => client.Sql(sql);
+    public QueryResult Query(string sql)
+    {
+        // Spark's parser takes one statement per call: the statements run in order, the last one's result shown.
+        var statements = SqlStatements.Split(sql);
+        if (statements.Count == 0)
+        {
+            throw new UsageException("The query has no statement; for example: sql \"SELECT event_type, COUNT(*) FROM events GROUP BY event_type\"");
+        }
 
+        QueryResult result = new([], []);
+        foreach (var statement in statements)
+        {
+            result = client.Sql(statement, cancellationToken);
+        }
+
+        return result;
+    }
+
+    /// <summary>The same columns and types as the embedded engine's (one <see cref="EventSchema"/>), counted on the cluster.</summary>
     public QueryResult Schema()
     {
-        var columns = client.Sql("DESCRIBE events").Rows.Select(r => (Name: (string)r[0]!, Type: (string)r[1]!)).ToList();
-        var counts = client.Sql(SparkEventsSql.ColumnCounts(columns.Select(c => c.Name))).Rows.Single();
-        var events = Convert.ToInt64(counts[0], System.Globalization.CultureInfo.InvariantCulture);
-        return new QueryResult(["column", "type", "events", "percent"], columns.Select((c, i) =>
+        var schema = _schema ?? throw new InvalidOperationException("Load the events first.");
+        var counts = client.Sql(SparkEventsSql.ColumnCounts(schema.Columns.Select(c => c.Name)), cancellationToken).Rows.Single();
+        var events = Whole(counts[0]);
+        return new QueryResult(["column", "type", "events", "percent"], schema.Columns.Select((c, i) =>
         {
-            var carried = Convert.ToInt64(counts[i + 1], System.Globalization.CultureInfo.InvariantCulture);
-            return new object?[] { c.Name, c.Type, carried, events == 0 ? 0 : Math.Round(100.0 * carried / events, 2) };
+            var carried = Whole(counts[i + 1]);
+            return new object?[] { c.Name, c.Type.ToString().ToLowerInvariant(), carried, events == 0 ? 0 : Math.Round(100.0 * carried / events, 2) };
         }).ToList());
     }
 
     public void ExportParquet(string sql, string path) =>
         throw new UsageException("Parquet output is written by the embedded engine only; with Spark use .csv or .json.");
 
-    public void Dispose() => client.Dispose();
+    /// <summary>Uncaches what the run cached and releases the session, each bounded by the timeout; a failure here changes nothing for the user.</summary>
+    public void Dispose()
+    {
+        if (_cached)
+        {
+            try
+            {
+                foreach (var statement in SparkEventsSql.Cleanup)
+                {
+                    using var bounded = new CancellationTokenSource(timeout);
+                    client.Sql(statement, bounded.Token);
+                }
+
+                client.Release();
+            }
+            catch (Exception e) when (e is SqlException or SourceException or OperationCanceledException)
+            {
+                // The session expires on the server by itself (spark.connect.session.manager.defaultSessionTimeout).
+            }
+        }
+
+        client.Dispose();
+    }
+
+    private static long Whole(object? value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
 }

@@ -1,52 +1,112 @@
 using System.Globalization;
+using GameApi.Analytics.Events;
+using GameApi.Analytics.Spark.Protocol;
 
 namespace GameApi.Analytics.Spark;
 
 /// <summary>
-/// The Spark SQL that builds <c>events</c> over the Kafka source: a batch read of the whole topic
-/// (earliest to latest offsets), the known event fields and headers pulled out with <c>json_tuple</c>,
-/// junk skipped, each <c>event_id</c> once, cached so every query of a run sees one snapshot.
+/// What Spark runs to build <c>events</c>, in three steps, so that the table has the embedded engine's
+/// columns and types for the same events:
+/// <list type="number">
+/// <item><see cref="ReadTopic"/>: one batch read of the whole topic (earliest to latest), cached, so every
+/// later step and query sees one snapshot and Kafka is read once.</item>
+/// <item><see cref="Inference"/>: Spark's own JSON schema inference over every record of that snapshot
+/// (the Parse relation, <c>spark.read.json</c>; samplingRatio 1.0, its default).</item>
+/// <item><see cref="BuildEvents"/>: the view, with the columns <see cref="EventSchema"/> derives from the
+/// inferred fields (the same rules as the embedded engine), parsed with <c>from_json</c>, junk skipped,
+/// each event_id once, cached.</item>
+/// </list>
 /// </summary>
 public static class SparkEventsSql
 {
-    /// <summary>JSON key and column, named as the embedded engine names them (the known fields and Accept).</summary>
-    public static IReadOnlyList<(string Key, string Column)> Fields { get; } =
-    [
-        ("event_type", "event_type"),
-        ("item", "item"),
-        ("guild_id", "guild_id"),
-        ("event_id", "event_id"),
-        ("timestamp", "timestamp"),
-        ("Host", "host"),
-        ("User-Agent", "user_agent"),
-        ("Accept", "accept"),
-    ];
+    public const string KafkaView = "gameapi_kafka";
+    public const string Records = "gameapi_records";
+    public const string Events = "events";
 
-    public static IReadOnlyList<string> Statements(string bootstrapServers, string topic) =>
+    // A JSON object, as the embedded engine counts one: starts with "{" after JSON whitespace and parses.
+    private const string IsObject = "json RLIKE '^[ \\t\\n\\r]*[{]' AND get_json_object(json, '$') IS NOT NULL";
+
+    /// <summary>
+    /// The session's time zone is UTC, as the embedded engine's: timestamps written without an offset
+    /// mean UTC, and results show UTC. Then the topic, read once into a cached snapshot.
+    /// </summary>
+    public static IReadOnlyList<string> ReadTopic(string bootstrapServers, string topic) =>
     [
-        "CREATE OR REPLACE TEMPORARY VIEW kafka_raw USING kafka OPTIONS ("
+        "SET spark.sql.session.timeZone = UTC",
+        $"CREATE OR REPLACE TEMPORARY VIEW {KafkaView} USING kafka OPTIONS ("
             + $"'kafka.bootstrap.servers' = {Literal(bootstrapServers)}, 'subscribe' = {Literal(topic)}, "
             + "'startingOffsets' = 'earliest', 'endingOffsets' = 'latest')",
-        EventsView(),
-        "CACHE TABLE events",
+        $"CACHE TABLE {Records} AS SELECT CAST(value AS STRING) AS json, partition, `offset`, timestamp FROM {KafkaView}",
     ];
 
-    private static string EventsView()
+    /// <summary>
+    /// <c>spark.read.json</c> over the snapshot's JSON objects: asking for its schema makes Spark infer it
+    /// from every record. DROPMALFORMED: a record that does not parse adds no field.
+    /// </summary>
+    public static Relation Inference() => new()
     {
-        var keys = string.Join(", ", Fields.Select(f => Literal(f.Key)));
-        var names = string.Join(", ", Fields.Select(f => Identifier(f.Column)));
-        var columns = string.Join(", ", Fields.Select(f => $"j.{Identifier(f.Column)}"));
-        // A record without an event_id is one event: give it a key of its own for the deduplication.
-        return "CREATE OR REPLACE TEMPORARY VIEW events AS "
-            + $"SELECT {string.Join(", ", Fields.Select(f => Identifier(f.Column)))}, kafka_partition, kafka_offset, kafka_timestamp FROM ("
-            + $"SELECT {columns}, r.kafka_partition, r.kafka_offset, r.kafka_timestamp, "
-            + "row_number() OVER (PARTITION BY coalesce(j.`event_id`, concat('record ', r.kafka_partition, '/', r.kafka_offset)) "
-            + "ORDER BY r.kafka_partition, r.kafka_offset) AS gameapi_copy "
-            + "FROM (SELECT CAST(value AS STRING) AS json, partition AS kafka_partition, offset AS kafka_offset, timestamp AS kafka_timestamp FROM kafka_raw) AS r "
-            + $"LATERAL VIEW json_tuple(r.json, {keys}) j AS {names} "
-            + "WHERE ltrim(r.json) LIKE '{%' AND get_json_object(r.json, '$') IS NOT NULL"
-            + ") AS deduplicated WHERE gameapi_copy = 1";
+        Parse = new Parse
+        {
+            Input = new Relation { Sql = new SQL { Query = $"SELECT json FROM {Records} WHERE {IsObject}" } },
+            Format = Parse.Types.ParseFormat.Json,
+            Options = { ["mode"] = "DROPMALFORMED" },
+        },
+    };
+
+    /// <summary>
+    /// The events view and its cache. Each JSON key is read with the type of its column (objects and arrays
+    /// in text columns keep their JSON text); the keys are then renamed by position, because Spark resolves
+    /// names without regard to case and two keys may differ only in case.
+    /// </summary>
+    public static IReadOnlyList<string> BuildEvents(EventSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var keys = schema.Columns.SelectMany(c => c.Keys.Select(k => (Key: k, c.Type))).ToList();
+        var position = keys.Select((k, i) => (k.Key, i)).ToDictionary(p => p.Key, p => $"f{p.i}", StringComparer.Ordinal);
+
+        // Every column but the Kafka ones has keys: the known fields are always read (NULL where absent).
+        string ValueOf(EventColumn column)
+        {
+            if (column.Keys.Count == 0)
+            {
+                return column.Name;
+            }
+
+            var value = column.Keys.Count == 1 ? position[column.Keys[0]] : $"coalesce({string.Join(", ", column.Keys.Select(k => position[k]))})";
+            return column.Type == ColumnType.Timestamp ? $"try_cast({value} AS TIMESTAMP)" : value;
+        }
+
+        var ddl = string.Join(", ", keys.Select(k => $"{Identifier(k.Key)} {ReadType(k.Type)}"));
+        var rows = $"SELECT * FROM (SELECT j.*, kafka_partition, kafka_offset, kafka_timestamp FROM ("
+            + $"SELECT partition AS kafka_partition, `offset` AS kafka_offset, timestamp AS kafka_timestamp, from_json(json, {Literal(ddl)}) AS j "
+            + $"FROM {Records} WHERE {IsObject}) AS p) AS r({string.Join(", ", keys.Select(k => position[k.Key]))}, kafka_partition, kafka_offset, kafka_timestamp)";
+
+        var eventId = schema.Columns.Single(c => c.Name == EventSchema.SnakeCase(Domain.Events.EventFields.EventId));
+        var select = string.Join(", ", schema.Columns.Select(c => $"{ValueOf(c)} AS {Identifier(c.Name)}"));
+        var output = string.Join(", ", schema.Columns.Select(c => Identifier(c.Name)));
+
+        // A record without an event_id is one event: it gets a key of its own for the deduplication.
+        return
+        [
+            $"CREATE OR REPLACE TEMPORARY VIEW {Events} AS SELECT {output} FROM ("
+                + $"SELECT {select}, row_number() OVER (PARTITION BY coalesce(CAST({ValueOf(eventId)} AS STRING), "
+                + "concat('record ', kafka_partition, '/', kafka_offset)) ORDER BY kafka_partition, kafka_offset) AS gameapi_copy "
+                + $"FROM ({rows}) AS e) AS deduplicated WHERE gameapi_copy = 1",
+            $"CACHE TABLE {Events}",
+        ];
     }
+
+    /// <summary>Records read, JSON objects among them, and events after counting each event_id once.</summary>
+    public static string Counts { get; } =
+        $"SELECT (SELECT COUNT(*) FROM {Records}) AS records, (SELECT COUNT(*) FROM {Records} WHERE {IsObject}) AS objects, "
+        + $"(SELECT COUNT(*) FROM {Events}) AS events";
+
+    /// <summary>What a run leaves on the cluster, dropped at its end.</summary>
+    public static IReadOnlyList<string> Cleanup { get; } = [$"UNCACHE TABLE IF EXISTS {Events}", $"UNCACHE TABLE IF EXISTS {Records}"];
+
+    /// <summary>How many events carry each column: one aggregate over the cached view.</summary>
+    public static string ColumnCounts(IEnumerable<string> columns) =>
+        "SELECT COUNT(*) AS events, " + string.Join(", ", columns.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"COUNT({PlainIdentifier(c)}) AS c{i}"))) + " FROM events";
 
     /// <summary>A Spark SQL string literal: backslashes and quotes escaped with a backslash.</summary>
     public static string Literal(string text) =>
@@ -54,11 +114,16 @@ public static class SparkEventsSql
 
     private static string Identifier(string name) => "`" + name.Replace("`", "``", StringComparison.Ordinal) + "`";
 
-    /// <summary>How many events carry each column: one aggregate over the cached view.</summary>
-    public static string ColumnCounts(IEnumerable<string> columns) =>
-        "SELECT COUNT(*) AS events, " + string.Join(", ", columns.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"COUNT({PlainIdentifier(c)}) AS c{i}"))) + " FROM events";
-
     // Our column names are snake_case and need no quotes, which keeps this query plain SQL.
     private static string PlainIdentifier(string name) =>
         name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_') ? name : Identifier(name);
+
+    // How from_json reads a key: the timestamp as text, parsed afterwards so that an odd value is NULL.
+    private static string ReadType(ColumnType type) => type switch
+    {
+        ColumnType.Integer => "BIGINT",
+        ColumnType.Float => "DOUBLE",
+        ColumnType.Boolean => "BOOLEAN",
+        _ => "STRING",
+    };
 }

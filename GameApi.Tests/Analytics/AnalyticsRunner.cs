@@ -14,11 +14,14 @@ internal sealed record AnalyticsOutcome(int ExitCode, string Stdout, string Stde
 
 internal static class AnalyticsRunner
 {
-    public static AnalyticsOutcome Run(params string[] args)
+    public static AnalyticsOutcome Run(params string[] args) => Run(null, args);
+
+    /// <param name="interruption">Stands for Ctrl+C: the test calls its Request().</param>
+    public static AnalyticsOutcome Run(Interruption? interruption, params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = AnalyticsCli.Run(args, stdout, stderr);
+        var code = AnalyticsCli.Run(args, stdout, stderr, interactive: false, interruption);
         return new AnalyticsOutcome(code, stdout.ToString(), stderr.ToString());
     }
 

@@ -23,6 +23,7 @@ public class SparkConnectClientTests
     {
         _server.Behaviour.NeverAnswer = false;
         _server.Behaviour.RowsPerBatch = 1000;
+        _server.Behaviour.Version = SparkVersion.V40;
         _client = new SparkConnectClient(SparkConnectionString.Parse($"sc://{_server.Address}/;user_id=tester;x-team=games"), TimeSpan.FromSeconds(2));
     }
 
@@ -84,23 +85,68 @@ public class SparkConnectClientTests
     }
 
     [Test]
-    public void Sql_ServerError_SqlExceptionWithMessageErrorClassAndSqlState()
+    public void Sql_ServerError40_MessageOnce_WithItsSqlState_AndTheExceptionClass()
     {
         var error = Assert.Throws<SqlException>(() => _client.Sql("SELECT no_such_column"));
 
-        Assert.That(error!.Message, Does.Contain("no_such_column").And.Contain("UNRESOLVED_COLUMN.WITH_SUGGESTION").And.Contain("SQLSTATE 42703"));
+        Assert.That(error!.Message, Does.StartWith("[UNRESOLVED_COLUMN.WITH_SUGGESTION]").And.Contain("no_such_column").And.EndWith("SQLSTATE: 42703 (org.apache.spark.sql.AnalysisException)"));
+        Assert.That(error.Message.Split("SQLSTATE"), Has.Length.EqualTo(2), "the state once");
+        Assert.That(error.Message.Split("UNRESOLVED_COLUMN"), Has.Length.EqualTo(2), "the class once");
     }
 
     [Test]
-    public void Sql_ServerNeverAnswers_SourceExceptionWithinTheTimeout()
+    public void Sql_ServerError35_OnlyClasses_TheExceptionNamed()
+    {
+        _server.Behaviour.Version = SparkVersion.V35;
+
+        var error = Assert.Throws<SqlException>(() => _client.Sql("SELECT no_such_column"));
+
+        Assert.That(error!.Message, Does.Contain("no_such_column").And.EndWith("(org.apache.spark.sql.AnalysisException)").And.Not.Contain("SQLSTATE"));
+    }
+
+    [Test]
+    public void Sql_ErrorLongerThanTheStatusMessage_WholeMessageFetchedByErrorId()
+    {
+        var name = "c" + new string('x', 3000);
+
+        var error = Assert.Throws<SqlException>(() => _client.Sql($"SELECT {name}"));
+
+        Assert.That(error!.Message, Does.Contain(name), "Spark cuts the status message at 2048 characters; FetchErrorDetails has it all");
+    }
+
+    [Test]
+    public void Sql_EachOperationHasItsOwnLowercaseUuid()
+    {
+        _server.Behaviour.Requests.Clear();
+
+        _client.Sql("SELECT 1");
+        _client.Sql("SELECT 2");
+
+        var ids = _server.Behaviour.Requests.Select(r => r.OperationId).ToList();
+        Assert.That(ids.Distinct().Count(), Is.EqualTo(ids.Count));
+        Assert.That(ids, Has.All.Matches<string>(id => Guid.TryParseExact(id, "D", out _) && string.Equals(id, id.ToLowerInvariant(), StringComparison.Ordinal)));
+    }
+
+    [Test]
+    public void Connect_ServerNeverAnswers_SourceExceptionWithinTheTimeout()
     {
         _server.Behaviour.NeverAnswer = true;
         var clock = Stopwatch.StartNew();
 
-        var error = Assert.Throws<SourceException>(() => _client.Sql("SELECT 1"));
+        var error = Assert.Throws<SourceException>(() => _client.Connect());
 
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
-        Assert.That(error!.Message, Does.Contain(_server.Address).And.Contain("did not answer"));
+        Assert.That(error!.Message, Does.Contain(_server.Address).And.Contain("within 2 s"));
+    }
+
+    [Test]
+    public void Sql_GrpcMaxMessageSize_LimitsWhatIsReceived()
+    {
+        using var small = new SparkConnectClient(SparkConnectionString.Parse($"sc://{_server.Address}/;grpc_max_message_size=1000"), TimeSpan.FromSeconds(2));
+
+        Assert.That(small.Sql("SELECT 1 AS one").Rows.Single()[0], Is.EqualTo(1L));
+        var error = Assert.Throws<SqlException>(() => small.Sql("SELECT repeat('x', 5000) AS big"));
+        Assert.That(error!.Message, Does.Contain("exceeds the maximum"));
     }
 
     [Test]

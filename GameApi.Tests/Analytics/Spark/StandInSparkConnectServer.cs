@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
 using Apache.Arrow;
 using Apache.Arrow.Ipc;
 using DuckDB.NET.Data;
@@ -17,11 +20,35 @@ using Microsoft.Extensions.Logging;
 
 namespace GameApi.Tests.Analytics.Spark;
 
+/// <summary>Which Spark the stand-in behaves as, where 3.5 and 4.x differ.</summary>
+public enum SparkVersion
+{
+    /// <summary>Sends nothing while an operation runs; errors carry only <c>classes</c>; no ReleaseSession or FetchErrorDetails.</summary>
+    V35,
+
+    /// <summary>execution_progress every so often, result_complete; errors with errorClass, sqlState, errorId and SQLSTATE in the message.</summary>
+    V40,
+}
+
 /// <summary>
-/// A stand-in for a Spark Connect server, NOT Spark: it speaks the same gRPC protocol (our .proto) and
-/// answers ExecutePlan by running the SQL on DuckDB and streaming the rows as Arrow batches, like Spark
-/// does. What tests against it prove is the wire path: requests, streaming, Arrow decoding, errors and
-/// timeouts. Spark's SQL dialect and its Kafka source are not exercised here.
+/// A stand-in for a Spark Connect server, NOT Spark: it speaks the same gRPC protocol (our .proto) and runs
+/// the SQL on DuckDB, answering as Spark does (sql/connect/server/.../planner/SparkConnectPlanner.scala,
+/// ExecuteGrpcResponseSender.scala, utils/ErrorUtils.scala; 3.5 and 4.0):
+/// <list type="bullet">
+/// <item>a query sent as a command comes back unexecuted as a SQL relation; other commands run at once, and
+/// DESCRIBE / SHOW come back as a LocalRelation holding their rows (Spark's column names), which the client
+/// sends back;</item>
+/// <item>4.x streams schema, Arrow batches, metrics, execution_progress while it works, result_complete;
+/// 3.5 stays silent until the first batch;</item>
+/// <item>errors are INTERNAL with an ErrorInfo as each version sends it; 4.x keeps the whole error for
+/// FetchErrorDetails;</item>
+/// <item>Interrupt by operation id ends the operation with [OPERATION_CANCELED]; ReleaseSession is 4.x only;</item>
+/// <item>the Kafka source over <see cref="Service.Topics"/> (a topic it does not have fails as Spark's does, when read);
+/// Parse's schema inference with Spark's rules (<see cref="SparkJsonInference"/>).</item>
+/// </list>
+/// Spark SQL that DuckDB cannot run is translated only where the translation is exact (backquoted names,
+/// CACHE TABLE x AS, SET, RLIKE, get_json_object(x, '$'), CAST(value AS STRING)); the events view (from_json, RLIKE) is substituted by tests
+/// (<see cref="Service.Substitutions"/>), and its text is checked on its own.
 /// </summary>
 internal sealed class StandInSparkConnectServer : IAsyncDisposable
 {
@@ -39,7 +66,7 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
         builder.Services.AddSingleton<Service>();
         var app = builder.Build();
         app.MapGrpcService<Service>();
@@ -54,34 +81,159 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
+    /// <summary>A Kafka record as Spark's Kafka source gives it.</summary>
+    internal sealed record KafkaRecord(int Partition, long Offset, DateTime Timestamp, string? Value);
+
     internal sealed class Service : SparkConnectService.SparkConnectServiceBase, IDisposable
     {
         private readonly DuckDBConnection _duck = new("DataSource=:memory:");
+        private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
+        private readonly ConcurrentDictionary<string, string> _kafkaViews = new();
+        private readonly ConcurrentDictionary<string, Exception> _errors = new();
 
-        public Service() => _duck.Open();
+        public Service()
+        {
+            _duck.Open();
+            Run("SET TimeZone = 'UTC'");
+
+            // Spark's get_json_object(json, '$') is the text when it parses as JSON, else NULL.
+            Run("CREATE MACRO get_json_object(j, path) AS CASE WHEN path = '$' AND json_valid(j) THEN j END");
+        }
+
+        public SparkVersion Version { get; set; } = SparkVersion.V40;
 
         public int RowsPerBatch { get; set; } = 1000;
 
+        /// <summary>Accepts calls and never answers them (a hung server).</summary>
         public bool NeverAnswer { get; set; }
+
+        /// <summary>How long each ExecutePlan works before its first result (a big read).</summary>
+        public TimeSpan WorkTime { get; set; }
+
+        /// <summary>When set, only commands starting with this take <see cref="WorkTime"/>.</summary>
+        public string? SlowCommand { get; set; }
+
+        /// <summary>4.x's spark.connect.progress.reportInterval (Spark's default is 2 s).</summary>
+        public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+        /// <summary>Topics of the Kafka cluster Spark reads, by name.</summary>
+        public ConcurrentDictionary<string, List<KafkaRecord>> Topics { get; } = new();
 
         public List<ExecutePlanRequest> Requests { get; } = [];
 
+        public List<AnalyzePlanRequest> Analyses { get; } = [];
+
         public List<Metadata> Headers { get; } = [];
 
+        public List<string> Interrupted { get; } = [];
+
+        public List<string> Released { get; } = [];
+
+        /// <summary>Tables cached with CACHE TABLE and not uncached since.</summary>
+        public HashSet<string> Cached { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+        public Dictionary<string, string> Conf { get; } = new(StringComparer.Ordinal);
+
         /// <summary>
-        /// Statements DuckDB cannot run (Spark's Kafka source, CACHE TABLE), by their start: recorded
-        /// in <see cref="Substituted"/> and replaced with the given SQL, or with nothing when null.
+        /// Statements DuckDB cannot run, by their start: recorded in <see cref="Substituted"/> and replaced
+        /// with the given SQL, or with nothing when null.
         /// </summary>
         public Dictionary<string, string?> Substitutions { get; } = [];
 
         public List<string> Substituted { get; } = [];
 
-        public override Task<AnalyzePlanResponse> AnalyzePlan(AnalyzePlanRequest request, ServerCallContext context) =>
-            Task.FromResult(new AnalyzePlanResponse
+        public override Task<AnalyzePlanResponse> AnalyzePlan(AnalyzePlanRequest request, ServerCallContext context)
+        {
+            lock (Analyses)
+            {
+                Analyses.Add(request);
+            }
+
+            if (NeverAnswer)
+            {
+                return Task.Delay(Timeout.Infinite, context.CancellationToken).ContinueWith(_ => new AnalyzePlanResponse(), TaskScheduler.Default);
+            }
+
+            if (request.AnalyzeCase == AnalyzePlanRequest.AnalyzeOneofCase.Schema)
+            {
+                var relation = request.Schema.Plan.Root;
+                if (relation.RelTypeCase != Relation.RelTypeOneofCase.Parse)
+                {
+                    throw new RpcException(new Grpc.Core.Status(StatusCode.Unimplemented, "the stand-in analyses Parse relations only"));
+                }
+
+                // spark.read.json over the input's first column: every row read to infer the schema.
+                var records = new List<string>();
+                AsSparkErrors(() =>
+                {
+                    foreach (var row in Rows(relation.Parse.Input.Sql.Query).Rows)
+                    {
+                        records.Add((string)row[0]!);
+                    }
+                });
+                return Task.FromResult(new AnalyzePlanResponse
+                {
+                    SessionId = request.SessionId,
+                    Schema = new AnalyzePlanResponse.Types.Schema { Schema_ = SparkJsonInference.Infer(records) },
+                });
+            }
+
+            return Task.FromResult(new AnalyzePlanResponse
             {
                 SessionId = request.SessionId,
-                SparkVersion = new AnalyzePlanResponse.Types.SparkVersion { Version = "stand-in (DuckDB)" },
+                SparkVersion = new AnalyzePlanResponse.Types.SparkVersion { Version = Version == SparkVersion.V35 ? "3.5.8 (stand-in)" : "4.0.3 (stand-in)" },
             });
+        }
+
+        public override Task<InterruptResponse> Interrupt(InterruptRequest request, ServerCallContext context)
+        {
+            lock (Interrupted)
+            {
+                Interrupted.Add(request.OperationId);
+            }
+
+            var response = new InterruptResponse { SessionId = request.SessionId };
+            if (_running.TryGetValue(request.OperationId, out var operation))
+            {
+                operation.Cancel();
+                response.InterruptedIds.Add(request.OperationId);
+            }
+
+            return Task.FromResult(response);
+        }
+
+        // The base class answers UNIMPLEMENTED, as a 3.5 server does.
+        public override Task<ReleaseSessionResponse> ReleaseSession(ReleaseSessionRequest request, ServerCallContext context)
+        {
+            if (Version == SparkVersion.V35)
+            {
+                return base.ReleaseSession(request, context);
+            }
+
+            lock (Released)
+            {
+                Released.Add(request.SessionId);
+            }
+
+            return Task.FromResult(new ReleaseSessionResponse { SessionId = request.SessionId });
+        }
+
+        public override Task<FetchErrorDetailsResponse> FetchErrorDetails(FetchErrorDetailsRequest request, ServerCallContext context)
+        {
+            if (Version == SparkVersion.V35)
+            {
+                return base.FetchErrorDetails(request, context);
+            }
+
+            var response = new FetchErrorDetailsResponse();
+            if (_errors.TryGetValue(request.ErrorId, out var error))
+            {
+                response.RootErrorIdx = 0;
+                response.Errors.Add(new FetchErrorDetailsResponse.Types.Error { Message = FullMessage(error), ErrorTypeHierarchy = { "org.apache.spark.sql.AnalysisException" } });
+            }
+
+            return Task.FromResult(response);
+        }
 
         public override async Task ExecutePlan(ExecutePlanRequest request, IServerStreamWriter<ExecutePlanResponse> responses, ServerCallContext context)
         {
@@ -96,60 +248,186 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
                 await Task.Delay(Timeout.Infinite, context.CancellationToken);
             }
 
-            if (request.Plan.OpTypeCase == Plan.OpTypeOneofCase.Command)
+            var operationId = request.HasOperationId ? Guid.Parse(request.OperationId).ToString("D") : Guid.NewGuid().ToString("D");
+            using var operation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+            _running[operationId] = operation;
+            try
             {
-                var sql = request.Plan.Command.SqlCommand.Sql;
-                if (Substitutions.FirstOrDefault(p => sql.StartsWith(p.Key, StringComparison.Ordinal)) is { Key: not null } substitution)
+                ExecutePlanResponse Response() => new() { SessionId = request.SessionId, OperationId = operationId, ResponseId = Guid.NewGuid().ToString("D") };
+                var slow = SlowCommand is null || request.Plan.Command?.SqlCommand?.Sql?.StartsWith(SlowCommand, StringComparison.Ordinal) == true;
+                await Work(slow ? WorkTime : TimeSpan.Zero, () => responses.WriteAsync(Response().With(r => r.ExecutionProgress = new() { NumInflightTasks = 1 })), operation.Token);
+                if (operation.IsCancellationRequested)
                 {
-                    Substituted.Add(sql);
-                    if (substitution.Value is null)
-                    {
-                        return;
-                    }
-
-                    sql = substitution.Value;
+                    throw SparkError(new OperationCanceledException(), "[OPERATION_CANCELED] Operation has been canceled.", "org.apache.spark.SparkSQLException", "OPERATION_CANCELED", "HY008");
                 }
 
-                if (IsQuery(sql))
+                foreach (var answer in Answer(request.Plan))
                 {
-                    // As Spark does: a query sent as a command comes back unexecuted, as a relation.
-                    await responses.WriteAsync(new ExecutePlanResponse
-                    {
-                        SessionId = request.SessionId,
-                        SqlCommandResult = new ExecutePlanResponse.Types.SqlCommandResult { Relation = new Relation { Sql = new SQL { Query = sql } } },
-                    });
-                    return;
+                    await responses.WriteAsync(Response().With(answer));
                 }
 
-                AsSparkErrors(() =>
+                if (Version == SparkVersion.V40)
                 {
-                    using var command = _duck.CreateCommand();
-                    command.CommandText = sql;
-                    command.ExecuteNonQuery();
-                });
-                return;
+                    await responses.WriteAsync(Response().With(r => r.ResultComplete = new()));
+                }
             }
-
-            var batches = new List<byte[]>();
-            Run(request.Plan.Root.Sql.Query, batches.Add);
-            foreach (var batch in batches)
+            finally
             {
-                await responses.WriteAsync(new ExecutePlanResponse
-                {
-                    SessionId = request.SessionId,
-                    ArrowBatch = new ExecutePlanResponse.Types.ArrowBatch { RowCount = 0, Data = ByteString.CopyFrom(batch) },
-                });
+                _running.TryRemove(operationId, out _);
             }
         }
 
-        // Statements with rows; Spark returns those of a command (DESCRIBE, SHOW) as a relation too.
-        private static bool IsQuery(string sql) =>
-            new[] { "SELECT", "WITH", "DESCRIBE", "SHOW" }.Any(k => sql.TrimStart().StartsWith(k, StringComparison.OrdinalIgnoreCase));
+        // The work before the first result: 3.5 silent, 4.x with progress every interval.
+        private async Task Work(TimeSpan time, Func<Task> progress, CancellationToken cancellation)
+        {
+            var until = DateTime.UtcNow + time;
+            while (DateTime.UtcNow < until && !cancellation.IsCancellationRequested)
+            {
+                var step = Version == SparkVersion.V40 ? ProgressInterval : until - DateTime.UtcNow;
+                try
+                {
+                    await Task.Delay(step < until - DateTime.UtcNow ? step : until - DateTime.UtcNow, cancellation);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
 
-        private void Run(string sql, Action<byte[]> batch) => AsSparkErrors(() =>
+                if (Version == SparkVersion.V40)
+                {
+                    await progress();
+                }
+            }
+        }
+
+        private List<Action<ExecutePlanResponse>> Answer(Plan plan)
+        {
+            if (plan.OpTypeCase == Plan.OpTypeOneofCase.Root)
+            {
+                var relation = plan.Root;
+                var batches = relation.RelTypeCase == Relation.RelTypeOneofCase.LocalRelation
+                    ? [relation.LocalRelation.Data.ToByteArray()]
+                    : Batches(relation.Sql.Query);
+                var answers = new List<Action<ExecutePlanResponse>>();
+                answers.AddRange(batches.Select(b => (Action<ExecutePlanResponse>)(r => r.ArrowBatch = new() { RowCount = 0, Data = ByteString.CopyFrom(b) })));
+                return answers;
+            }
+
+            var sql = plan.Command.SqlCommand.Sql;
+            if (Substitutions.FirstOrDefault(p => sql.StartsWith(p.Key, StringComparison.Ordinal)) is { Key: not null } substitution)
+            {
+                lock (Substituted)
+                {
+                    Substituted.Add(sql);
+                }
+
+                if (substitution.Value is null)
+                {
+                    return [];
+                }
+
+                sql = substitution.Value;
+            }
+
+            if (Regex.IsMatch(sql, @"^(\s|--[^\n]*\n|/\*.*?\*/)*(SELECT|WITH)\b", RegexOptions.IgnoreCase | RegexOptions.Singleline))
+            {
+                // A query sent as a command comes back unexecuted, as a relation.
+                return [r => r.SqlCommandResult = new() { Relation = new Relation { Sql = new SQL { Query = sql } } }];
+            }
+
+            if (Regex.IsMatch(sql, @"^\s*(DESCRIBE|SHOW)\b", RegexOptions.IgnoreCase))
+            {
+                // Commands with rows run at once; their rows come back inside the relation (Spark's LocalRelation).
+                var data = Batches(DescribeAsSpark(sql)).Single();
+                return [r => r.SqlCommandResult = new() { Relation = new Relation { LocalRelation = new LocalRelation { Data = ByteString.CopyFrom(data) } } }];
+            }
+
+            AsSparkErrors(() => Command(sql));
+            return [];
+        }
+
+        private void Command(string sql)
+        {
+            if (Regex.Match(sql, @"^SET ([\w.]+) = (.*)$") is { Success: true } set)
+            {
+                Conf[set.Groups[1].Value] = set.Groups[2].Value;
+                return;
+            }
+
+            if (Regex.Match(sql, @"^CREATE OR REPLACE TEMPORARY VIEW (\w+) USING kafka OPTIONS \((.*)\)$", RegexOptions.Singleline) is { Success: true } kafka)
+            {
+                // Spark's Kafka relation is lazy: the topic is looked up when the view is read.
+                _kafkaViews[kafka.Groups[1].Value] = Regex.Match(kafka.Groups[2].Value, @"'subscribe' = '((?:[^'\\]|\\.)*)'").Groups[1].Value.Replace("\\'", "'", StringComparison.Ordinal);
+                return;
+            }
+
+            if (Regex.Match(sql, @"^UNCACHE TABLE (IF EXISTS )?(\w+)$") is { Success: true } uncache)
+            {
+                Cached.Remove(uncache.Groups[2].Value);
+                return;
+            }
+
+            if (Regex.Match(sql, @"^CACHE TABLE (\w+)( AS (.*))?$", RegexOptions.Singleline) is { Success: true } cache)
+            {
+                Cached.Add(cache.Groups[1].Value);
+                if (cache.Groups[3].Success)
+                {
+                    Run($"CREATE OR REPLACE TABLE {cache.Groups[1].Value} AS {Translate(cache.Groups[3].Value)}");
+                }
+
+                return;
+            }
+
+            Run(sql);
+        }
+
+        // Spark names in backquotes are DuckDB's double-quoted names; a read of a Kafka view reads its topic.
+        private string Translate(string sql)
+        {
+            foreach (var (view, topic) in _kafkaViews)
+            {
+                if (Regex.IsMatch(sql, $@"\b{view}\b"))
+                {
+                    if (!Topics.TryGetValue(topic, out var records))
+                    {
+                        // KafkaRelation → admin describeTopics: the ExecutionException reaches the client unwrapped.
+                        throw new KafkaTopicMissing(topic);
+                    }
+
+                    Run($"CREATE OR REPLACE TABLE {view} AS SELECT CAST(NULL AS BLOB) AS key, CAST(value AS BLOB) AS value, '{topic.Replace("'", "''", StringComparison.Ordinal)}' AS topic, "
+                        + "partition, \"offset\", timestamp, 0 AS timestampType FROM (VALUES "
+                        + (records.Count == 0 ? "(NULL, NULL, NULL, NULL)" : string.Join(", ", records.Select(Values)))
+                        + ") AS t(partition, \"offset\", timestamp, value)" + (records.Count == 0 ? " WHERE false" : ""));
+                }
+            }
+
+            // Spark's CAST(binary AS STRING) decodes UTF-8; DuckDB's would escape bytes, its decode() does not.
+            sql = sql.Replace("CAST(value AS STRING)", "decode(value)", StringComparison.Ordinal);
+
+            // x RLIKE 'regex' is DuckDB's regexp_matches (both search anywhere in the text).
+            sql = Regex.Replace(sql, @"(\w+) RLIKE ('(?:[^'\\]|\\.)*')", "regexp_matches($1, $2)");
+            return sql.Replace('`', '"');
+        }
+
+        private static string Values(KafkaRecord r) => string.Create(CultureInfo.InvariantCulture,
+            $"({r.Partition}, {r.Offset}, TIMESTAMP '{r.Timestamp:yyyy-MM-dd HH:mm:ss.ffffff}', {(r.Value is null ? "NULL" : "'" + r.Value.Replace("'", "''", StringComparison.Ordinal) + "'")})");
+
+        private static string DescribeAsSpark(string sql) =>
+            Regex.Match(sql, @"^\s*DESCRIBE\s+(\w+)\s*$", RegexOptions.IgnoreCase) is { Success: true } describe
+                ? $"SELECT column_name AS col_name, lower(replace(replace(column_type, 'VARCHAR', 'string'), 'DOUBLE', 'double')) AS data_type, CAST(NULL AS VARCHAR) AS comment FROM (DESCRIBE {describe.Groups[1].Value})"
+                : sql;
+
+        private void Run(string sql)
         {
             using var command = _duck.CreateCommand();
             command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
+
+        private (List<(string Name, System.Type Type)> Fields, List<object?[]> Rows) Rows(string sql)
+        {
+            using var command = _duck.CreateCommand();
+            command.CommandText = Translate(sql);
             using var reader = command.ExecuteReader();
             var fields = Enumerable.Range(0, reader.FieldCount).Select(i => (reader.GetName(i), reader.GetFieldType(i))).ToList();
             var rows = new List<object?[]>();
@@ -158,16 +436,28 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
                 rows.Add(Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? null : reader.GetValue(i)).ToArray());
             }
 
-            // Spark sends at least one batch, with the schema, even for no rows.
-            var chunks = rows.Chunk(RowsPerBatch).ToList();
-            foreach (var chunk in chunks.Count == 0 ? [[]] : chunks)
-            {
-                batch(Encode(fields, chunk));
-            }
-        });
+            return (fields, rows);
+        }
 
-        // DuckDB's errors as Spark sends its own: an Internal status with ErrorInfo details.
-        private static void AsSparkErrors(Action run)
+        private List<byte[]> Batches(string sql)
+        {
+            var batches = new List<byte[]>();
+            AsSparkErrors(() =>
+            {
+                var (fields, rows) = Rows(sql);
+
+                // Spark sends at least one batch, with the schema, even for no rows.
+                var chunks = rows.Chunk(RowsPerBatch).ToList();
+                foreach (var chunk in chunks.Count == 0 ? [[]] : chunks)
+                {
+                    batches.Add(Encode(fields, chunk));
+                }
+            });
+            return batches;
+        }
+
+        // DuckDB's and Kafka's errors as Spark sends its own: INTERNAL with an ErrorInfo, as each version writes it.
+        private void AsSparkErrors(Action run)
         {
             try
             {
@@ -175,12 +465,42 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
             }
             catch (DuckDBException e)
             {
-                var info = new ErrorInfo { Reason = "org.apache.spark.sql.AnalysisException", Domain = "org.apache.spark" };
-                info.Metadata.Add("errorClass", "UNRESOLVED_COLUMN.WITH_SUGGESTION");
-                info.Metadata.Add("sqlState", "42703");
-                throw new Google.Rpc.Status { Code = (int)Code.Internal, Message = $"[stand-in] {e.Message}", Details = { Any.Pack(info) } }.ToRpcException();
+                throw SparkError(e, $"[UNRESOLVED_COLUMN.WITH_SUGGESTION] {e.Message}", "org.apache.spark.sql.AnalysisException", "UNRESOLVED_COLUMN.WITH_SUGGESTION", "42703");
+            }
+            catch (KafkaTopicMissing e)
+            {
+                throw SparkError(e, $"org.apache.kafka.common.errors.UnknownTopicOrPartitionException: {e.Message}", "java.util.concurrent.ExecutionException", null, null);
             }
         }
+
+        private RpcException SparkError(Exception error, string message, string reason, string? errorClass, string? sqlState)
+        {
+            var info = new ErrorInfo { Reason = reason, Domain = "org.apache.spark" };
+            info.Metadata.Add("classes", $"[\"{reason}\",\"java.lang.Exception\",\"java.lang.Throwable\"]");
+            if (Version == SparkVersion.V40)
+            {
+                message += sqlState is null ? "" : $" SQLSTATE: {sqlState}";
+                if (errorClass is not null)
+                {
+                    info.Metadata.Add("errorClass", errorClass);
+                }
+
+                if (sqlState is not null)
+                {
+                    info.Metadata.Add("sqlState", sqlState);
+                }
+
+                var errorId = Guid.NewGuid().ToString("D");
+                _errors[errorId] = new InvalidOperationException(message, error);
+                info.Metadata.Add("errorId", errorId);
+            }
+
+            // Spark cuts the status message at 2048 characters (SparkConnectService.extractErrorMessage).
+            var cut = message.Length > 2048 ? message[..2045] + "..." : message;
+            return new Google.Rpc.Status { Code = (int)Code.Internal, Message = cut, Details = { Any.Pack(info) } }.ToRpcException();
+        }
+
+        private static string FullMessage(Exception error) => error.Message;
 
         private static byte[] Encode(List<(string Name, System.Type Type)> fields, object?[][] rows)
         {
@@ -189,13 +509,26 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
             {
                 var column = c;
                 var (name, type) = fields[c];
+                IEnumerable<object?> Values() => rows.Select(r => r[column]);
                 if (type == typeof(long) || type == typeof(int))
                 {
-                    builder.Append(name, true, a => a.Int64(b => { foreach (var r in rows) { if (r[column] is null) { b.AppendNull(); } else { b.Append(Convert.ToInt64(r[column], System.Globalization.CultureInfo.InvariantCulture)); } } }));
+                    builder.Append(name, true, a => a.Int64(b => { foreach (var v in Values()) { if (v is null) { b.AppendNull(); } else { b.Append(Convert.ToInt64(v, CultureInfo.InvariantCulture)); } } }));
+                }
+                else if (type == typeof(double))
+                {
+                    builder.Append(name, true, a => a.Double(b => { foreach (var v in Values()) { if (v is null) { b.AppendNull(); } else { b.Append((double)v); } } }));
+                }
+                else if (type == typeof(bool))
+                {
+                    builder.Append(name, true, a => a.Boolean(b => { foreach (var v in Values()) { if (v is null) { b.AppendNull(); } else { b.Append((bool)v); } } }));
+                }
+                else if (type == typeof(DateTime))
+                {
+                    builder.Append(name, true, a => a.Timestamp(b => { foreach (var v in Values()) { if (v is null) { b.AppendNull(); } else { b.Append(new DateTimeOffset(DateTime.SpecifyKind((DateTime)v, DateTimeKind.Utc))); } } }));
                 }
                 else
                 {
-                    builder.Append(name, true, a => a.String(b => { foreach (var r in rows) { if (r[column] is null) { b.AppendNull(); } else { b.Append(Convert.ToString(r[column], System.Globalization.CultureInfo.InvariantCulture)); } } }));
+                    builder.Append(name, true, a => a.String(b => { foreach (var v in Values()) { if (v is null) { b.AppendNull(); } else { b.Append(Convert.ToString(v, CultureInfo.InvariantCulture)); } } }));
                 }
             }
 
@@ -210,6 +543,25 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
             return stream.ToArray();
         }
 
-        public void Dispose() => _duck.Dispose();
+        public void Dispose()
+        {
+            foreach (var operation in _running.Values)
+            {
+                operation.Cancel();
+            }
+
+            _duck.Dispose();
+        }
+    }
+
+    private sealed class KafkaTopicMissing(string topic) : Exception($"Topic {topic} not found.");
+}
+
+internal static class ExecutePlanResponseExtensions
+{
+    public static ExecutePlanResponse With(this ExecutePlanResponse response, Action<ExecutePlanResponse> set)
+    {
+        set(response);
+        return response;
     }
 }

@@ -1,0 +1,30 @@
+namespace GameApi.Analytics.Cli;
+
+/// <summary>
+/// Ctrl+C. A run that can stop cleanly (Spark: interrupt the operation on the server, drop what the run
+/// cached, release the session) says so, and the first Ctrl+C then asks it to stop; otherwise, and on a
+/// second Ctrl+C, the process ends at once as any command-line program does.
+/// </summary>
+public sealed class Interruption : IDisposable
+{
+    private readonly CancellationTokenSource _requested = new();
+
+    public CancellationToken Token => _requested.Token;
+
+    /// <summary>Set while a run that stops cleanly is under way.</summary>
+    public bool StopsCleanly { get; set; }
+
+    /// <summary>Asks the run to stop; false when it cannot stop cleanly or was already asked (end the process).</summary>
+    public bool Request()
+    {
+        if (!StopsCleanly || _requested.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        _requested.Cancel();
+        return true;
+    }
+
+    public void Dispose() => _requested.Dispose();
+}
