@@ -47,6 +47,7 @@ internal static class ArrowRows
         return array switch
         {
             StringArray strings => strings.GetString(index),
+            LargeStringArray strings => strings.GetString(index), // 4.x with spark.sql.execution.arrow.useLargeVarTypes
             BooleanArray booleans => booleans.GetValue(index),
             Int8Array a => (long)a.GetValue(index)!.Value,
             Int16Array a => (long)a.GetValue(index)!.Value,
@@ -54,16 +55,31 @@ internal static class ArrowRows
             Int64Array a => a.GetValue(index),
             FloatArray a => (double)a.GetValue(index)!.Value,
             DoubleArray a => a.GetValue(index),
-            Decimal128Array a => a.GetValue(index),
+            Decimal128Array a => Decimal(a, index),
             TimestampArray a => a.GetTimestamp(index)?.UtcDateTime,
             Date32Array a => a.GetDateOnly(index),
             Date64Array a => a.GetDateOnly(index),
             BinaryArray a => Convert.ToBase64String(a.GetBytes(index)),
+            LargeBinaryArray a => Convert.ToBase64String(a.GetBytes(index)),
+            MonthDayNanosecondIntervalArray a => a.GetValue(index) is { } i ? IntervalText.Calendar(i.Months, i.Days, i.Nanoseconds) : null, // 4.x's calendar intervals
             DurationArray a => IntervalText.DaysAndTime(a.GetTimeSpan(index)!.Value), // Spark's day-time intervals
             YearMonthIntervalArray a => IntervalText.Months(a.GetValue(index)!.Value.Months), // Spark's year-month intervals
-            ListArray or FixedSizeListArray or StructArray => Json(array, index), // a map is a list of key/value structs
-            _ => array.GetType().Name, // a type not read here: at least name it
+            ListArray or LargeListArray or FixedSizeListArray or StructArray => Json(array, index), // a map is a list of key/value structs
+            _ => throw new SqlException($"Spark sent a column of Arrow type {array.Data.DataType.Name}, which this program cannot show; convert it in the query, for example CAST(column AS STRING)."),
         };
+    }
+
+    // decimal(38, s) holds more digits than .NET's decimal (28-29): those are shown as text, exactly.
+    private static object Decimal(Decimal128Array array, int index)
+    {
+        try
+        {
+            return array.GetValue(index)!.Value;
+        }
+        catch (OverflowException)
+        {
+            return array.GetSqlDecimal(index)!.Value.ToString();
+        }
     }
 
     // Lists, structs and maps as JSON text, as the embedded engine gives them.
@@ -101,6 +117,9 @@ internal static class ArrowRows
                 break;
             case ListArray list:
                 WriteItems(json, list.Values, list.ValueOffsets[index], list.ValueOffsets[index + 1]);
+                break;
+            case LargeListArray list:
+                WriteItems(json, list.Values, checked((int)list.ValueOffsets[index]), checked((int)list.ValueOffsets[index + 1]));
                 break;
             case FixedSizeListArray list:
                 var size = ((FixedSizeListType)list.Data.DataType).ListSize;

@@ -36,6 +36,18 @@ internal static class IntervalText
         return Join(Count(days, "day"), rest == TimeSpan.Zero ? null : Clock(rest));
     }
 
+    /// <summary>A calendar interval (4.x: Arrow Interval MONTH_DAY_NANO): months, then days, then the time.</summary>
+    public static string Calendar(int months, int days, long nanoseconds)
+    {
+        var parts = new[]
+        {
+            months == 0 ? null : Months(months),
+            days == 0 ? null : Count(days, "day"),
+            nanoseconds == 0 ? null : Clock(TimeSpan.FromTicks(nanoseconds / 100)),
+        };
+        return parts.Any(p => p is not null) ? string.Join(" ", parts.Where(p => p is not null)) : Zero;
+    }
+
     private static string Count(int n, string unit) => Invariant($"{n} {unit}{(Math.Abs(n) == 1 ? "" : "s")}");
 
     private static string Join(string? first, string? second) =>

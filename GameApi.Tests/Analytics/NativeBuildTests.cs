@@ -266,12 +266,13 @@ public class NativeBuildTests
     public async Task Spark_SameAsInProcess()
     {
         await using var server = await StandInSparkConnectServer.StartAsync();
-        server.Behaviour.Substitutions["CREATE OR REPLACE TEMPORARY VIEW kafka_raw"] = null;
-        server.Behaviour.Substitutions["CREATE OR REPLACE TEMPORARY VIEW events"] =
-            "CREATE OR REPLACE VIEW events AS SELECT * FROM (VALUES ('purchase_item', 'sword', NULL, 'GameClient/1'), ('join_guild', NULL, '7', NULL)) AS t(event_type, item, guild_id, user_agent)";
-        server.Behaviour.Substitutions["CACHE TABLE events"] = null;
+        server.ServeEvents([
+            """{"event_type":"purchase_item","item":"sword","User-Agent":"GameClient/1"}""",
+            """{"event_type":"join_guild","guild_id":7,"meta":{"a":[1]}}""",
+            "junk",
+        ]);
 
-        foreach (var command in new[] { new[] { "report" }, ["sql", "SELECT event_type, 1.5 AS x FROM events ORDER BY 1"] })
+        foreach (var command in new[] { new[] { "report" }, ["schema"], ["sql", "SELECT event_type, 1.5 AS x FROM events ORDER BY 1; SELECT 2 AS y"] })
         {
             string[] args = [.. command, "--engine", "spark", "--spark-remote", $"sc://{server.Address}", "--format", "json"];
             var native = Native(args);

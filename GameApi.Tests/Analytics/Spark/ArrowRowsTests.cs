@@ -66,6 +66,51 @@ public class ArrowRowsTests
         Assert.That(rows.Select(r => r[0]), Is.EqualTo(new object[] { new JsonText("[1,2]"), new JsonText("[3,null]") }));
     }
 
+    [Test]
+    public void Decimals_BeyondDotNetsRange_ExactText_OthersDecimal()
+    {
+        var type = new Decimal128Type(38, 2);
+        var decimals = new Decimal128Array.Builder(type)
+            .Append(new System.Data.SqlTypes.SqlDecimal(decimal.Parse("12.5", System.Globalization.CultureInfo.InvariantCulture)))
+            .Append(System.Data.SqlTypes.SqlDecimal.Parse("123456789012345678901234567890123456.78"))
+            .Build();
+        using var batch = new RecordBatch.Builder().Append("d", true, decimals).Build();
+
+        var rows = new List<object?[]>();
+        ArrowRows.Read(Ipc(batch), rows);
+
+        Assert.That(rows[0][0], Is.EqualTo(12.50m));
+        Assert.That(rows[1][0], Is.EqualTo("123456789012345678901234567890123456.78"));
+    }
+
+    [Test]
+    public void LargeStrings_CalendarIntervals_AsTheirSmallerKin()
+    {
+        var strings = new LargeStringArray.Builder().Append("big").AppendNull().Build();
+        var calendar = new MonthDayNanosecondIntervalArray.Builder()
+            .Append(new Apache.Arrow.Scalars.MonthDayNanosecondInterval(14, 3, 5_400_000_000_000))
+            .Append(new Apache.Arrow.Scalars.MonthDayNanosecondInterval(0, 0, 0))
+            .Build();
+        using var batch = new RecordBatch.Builder().Append("s", true, strings).Append("i", true, calendar).Build();
+
+        var rows = new List<object?[]>();
+        ArrowRows.Read(Ipc(batch), rows);
+
+        Assert.That(rows[0], Is.EqualTo(new object?[] { "big", "1 year 2 months 3 days 01:30:00" }));
+        Assert.That(rows[1], Is.EqualTo(new object?[] { null, "00:00:00" }));
+    }
+
+    [Test]
+    public void TypeNotShown_ClearErrorNamingIt()
+    {
+        var times = new Time64Array.Builder(TimeUnit.Microsecond).Append(1000L).Build();
+        using var batch = new RecordBatch.Builder().Append("t", true, times).Build();
+
+        var error = Assert.Throws<SqlException>(() => ArrowRows.Read(Ipc(batch), []));
+
+        Assert.That(error!.Message, Does.Contain("time64").And.Contain("CAST(column AS STRING)"));
+    }
+
     private static byte[] Ipc(RecordBatch batch)
     {
         using var stream = new MemoryStream();

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using GameApi.Analytics.Cli;
-using GameApi.Analytics.Engine;
 using GameApi.Analytics.Events;
 using GameApi.Analytics.Spark;
 using GameApi.Analytics.Spark.Protocol;
@@ -44,10 +43,7 @@ public class SparkEngineTests
     public async Task StartServer()
     {
         _server = await StandInSparkConnectServer.StartAsync();
-        _server.Behaviour.Topics["events"] = Records.Select((r, i) => new StandInSparkConnectServer.KafkaRecord(0, i, new DateTime(2026, 12, 1, 10, 0, i, DateTimeKind.Utc), r)).ToList();
-
-        var scratch = Directory.CreateTempSubdirectory("gameapi-spark-test-").FullName;
-        _server.Behaviour.Substitutions["CREATE OR REPLACE TEMPORARY VIEW events AS"] = DuckDbEngine.EventsViewSql(FileSource.Read(_file, scratch));
+        _server.ServeEvents(Records);
     }
 
     [TearDown]

@@ -61,6 +61,18 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
 
     public Service Behaviour => _app.Services.GetRequiredService<Service>();
 
+    /// <summary>
+    /// Serves the records (JSON Lines, junk included) as the topic "events", partition 0, one second apart;
+    /// the events view Spark would build is the embedded engine's view over the same records.
+    /// </summary>
+    public void ServeEvents(IReadOnlyList<string> records)
+    {
+        Behaviour.Topics["events"] = records.Select((r, i) => new KafkaRecord(0, i, new DateTime(2026, 12, 1, 10, 0, 0, DateTimeKind.Utc).AddSeconds(i), r)).ToList();
+        var file = AnalyticsRunner.WriteLines([.. records]);
+        var scratch = Directory.CreateTempSubdirectory("gameapi-stand-in-").FullName;
+        Behaviour.Substitutions["CREATE OR REPLACE TEMPORARY VIEW events AS"] = GameApi.Analytics.Engine.DuckDbEngine.EventsViewSql(GameApi.Analytics.Events.FileSource.Read(file, scratch));
+    }
+
     public static async Task<StandInSparkConnectServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
