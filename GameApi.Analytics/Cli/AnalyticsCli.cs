@@ -124,6 +124,11 @@ public static class AnalyticsCli
 
             try
             {
+                if (settings is { Engine: EngineKind.Spark, Input: not null })
+                {
+                    throw new UsageException("--input reads a file on this machine; the Spark engine reads the topic itself. Use the embedded engine for files.");
+                }
+
                 using var engine = CreateEngine(settings, interruption?.Token ?? CancellationToken.None);
                 var run = new AnalyticsRun(settings, engine, stdout, stderr, interactive);
                 run.Load();

@@ -1,4 +1,5 @@
 using GameApi.Analytics.Engine;
+using GameApi.Analytics.Events;
 using GameApi.Analytics.Output;
 using GameApi.Analytics.Reports;
 
@@ -107,6 +108,11 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
         }
 
         var format = OutputFile.FormatOf(path) ?? throw new UsageException(OutputFile.Problem(path)!);
+        if (format == OutputFormat.Parquet && settings.Engine == EngineKind.Spark)
+        {
+            throw new UsageException("Parquet output is written by the embedded engine only; with Spark use .csv or .json.");
+        }
+
         return (format, path);
     }
 

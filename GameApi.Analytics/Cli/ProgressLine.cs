@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using GameApi.Analytics.Events;
 
 namespace GameApi.Analytics.Cli;
 
 /// <summary>A progress line on stderr, only when stderr is a terminal, redrawn at most four times a second.</summary>
-public sealed class ProgressLine : IDisposable
+public sealed class ProgressLine : IReadProgress
 {
     private readonly TextWriter _stderr;
     private readonly Stopwatch _since = Stopwatch.StartNew();

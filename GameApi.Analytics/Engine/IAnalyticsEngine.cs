@@ -1,3 +1,5 @@
+using GameApi.Analytics.Events;
+
 namespace GameApi.Analytics.Engine;
 
 /// <summary>Where the SQL runs. Every report is plain SQL over the <c>events</c> table.</summary>

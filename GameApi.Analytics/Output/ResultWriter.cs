@@ -1,8 +1,6 @@
-using System.Globalization;
-using System.Numerics;
 using System.Text.Json;
 using CsvHelper;
-using GameApi.Analytics.Engine;
+using GameApi.Analytics.Events;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -55,7 +53,7 @@ public static class ResultWriter
 
         foreach (var row in result.Rows)
         {
-            table.AddRow(row.Select(v => (IRenderable)new Text(Cut(Text(v) ?? "NULL"))).ToArray());
+            table.AddRow(row.Select(v => (IRenderable)new Text(Cut(ResultValues.Text(v) ?? "NULL"))).ToArray());
         }
 
         console.Write(table);
@@ -76,7 +74,7 @@ public static class ResultWriter
         {
             foreach (var value in row)
             {
-                csv.WriteField(Text(value) ?? "");
+                csv.WriteField(ResultValues.Text(value) ?? "");
             }
 
             csv.EndRecord();
@@ -96,7 +94,7 @@ public static class ResultWriter
             for (var i = 0; i < row.Length; i++)
             {
                 json.WritePropertyName(result.Columns[i]);
-                WriteJsonValue(json, row[i]);
+                ResultValues.WriteJson(json, row[i]);
             }
 
             json.WriteEndObject();
@@ -104,64 +102,6 @@ public static class ResultWriter
 
         json.WriteEndArray();
     }
-
-    /// <summary>One value as JSON: numbers as numbers, <see cref="JsonText"/> as JSON, the rest as text.</summary>
-    public static void WriteJsonValue(Utf8JsonWriter json, object? value)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        switch (value)
-        {
-            case null:
-                json.WriteNullValue();
-                break;
-            case JsonText text when IsJson(text.Json):
-                json.WriteRawValue(text.Json, skipInputValidation: true); // just checked
-                break;
-            case bool b:
-                json.WriteBooleanValue(b);
-                break;
-            case long or int or short or sbyte or byte or ushort or uint or ulong or BigInteger:
-                json.WriteRawValue(Convert.ToString(value, CultureInfo.InvariantCulture)!);
-                break;
-            case double d when double.IsFinite(d):
-                json.WriteNumberValue(d);
-                break;
-            case float f when float.IsFinite(f):
-                json.WriteNumberValue(f);
-                break;
-            case decimal m:
-                json.WriteNumberValue(m);
-                break;
-            default:
-                json.WriteStringValue(Text(value));
-                break;
-        }
-    }
-
-    private static bool IsJson(string text)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(text);
-            return true;
-        }
-        catch (JsonException)
-        {
-            return false; // then written as a string
-        }
-    }
-
-    /// <summary>A value as text: numbers and times in invariant, ISO form.</summary>
-    public static string? Text(object? value) => value switch
-    {
-        null => null,
-        DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
-        DateTimeOffset t => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
-        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        bool b => b ? "true" : "false",
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString(),
-    };
 
     /// <summary>Indented JSON text, as one string.</summary>
     public static string Json(Action<Utf8JsonWriter> write)

@@ -6,7 +6,7 @@ using Apache.Arrow;
 using Apache.Arrow.Ipc;
 using Apache.Arrow.Types;
 using GameApi.Analytics.Engine;
-using GameApi.Analytics.Output;
+using GameApi.Analytics.Events;
 
 namespace GameApi.Analytics.Spark;
 
@@ -109,7 +109,7 @@ internal static class ArrowRows
                 json.WriteStartObject();
                 for (var i = map.ValueOffsets[index]; i < map.ValueOffsets[index + 1]; i++)
                 {
-                    json.WritePropertyName(ResultWriter.Text(Value(map.Keys, i)) ?? "null");
+                    json.WritePropertyName(ResultValues.Text(Value(map.Keys, i)) ?? "null");
                     Write(json, map.Values, i);
                 }
 
@@ -137,7 +137,7 @@ internal static class ArrowRows
                 json.WriteEndObject();
                 break;
             default:
-                ResultWriter.WriteJsonValue(json, Value(array, index));
+                ResultValues.WriteJson(json, Value(array, index));
                 break;
         }
     }

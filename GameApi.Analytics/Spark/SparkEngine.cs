@@ -19,7 +19,7 @@ public sealed class SparkEngine(SparkConnectClient client, TimeSpan timeout, Can
         ArgumentNullException.ThrowIfNull(source);
         if (source.InputFile is not null)
         {
-            throw new UsageException("--input reads a file on this machine; the Spark engine reads the topic itself. Use the embedded engine for files.");
+            throw new ArgumentException("Spark reads the topic itself, not a file on this machine.", nameof(source));
         }
 
         client.Connect();
@@ -69,7 +69,7 @@ public sealed class SparkEngine(SparkConnectClient client, TimeSpan timeout, Can
         var statements = SqlStatements.Split(sql);
         if (statements.Count == 0)
         {
-            throw new UsageException("The query has no statement; for example: sql \"SELECT event_type, COUNT(*) FROM events GROUP BY event_type\"");
+            throw new SqlException("The query has no statement, only comments or semicolons.");
         }
 
         QueryResult result = new([], []);
@@ -94,8 +94,9 @@ public sealed class SparkEngine(SparkConnectClient client, TimeSpan timeout, Can
         }).ToList());
     }
 
+    /// <exception cref="NotSupportedException">Always: the rows are on the cluster; the command line offers .csv and .json with Spark.</exception>
     public void ExportParquet(string sql, string path) =>
-        throw new UsageException("Parquet output is written by the embedded engine only; with Spark use .csv or .json.");
+        throw new NotSupportedException("Parquet output is written by the embedded engine only.");
 
     /// <summary>Uncaches what the run cached and releases the session, each bounded by the timeout; a failure here changes nothing for the user.</summary>
     public void Dispose()

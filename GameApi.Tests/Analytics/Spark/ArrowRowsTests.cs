@@ -2,6 +2,7 @@ using Apache.Arrow;
 using Apache.Arrow.Ipc;
 using Apache.Arrow.Types;
 using GameApi.Analytics.Engine;
+using GameApi.Analytics.Events;
 using GameApi.Analytics.Spark;
 
 namespace GameApi.Tests.Analytics.Spark;
@@ -46,7 +47,7 @@ public class ArrowRowsTests
         Assert.That(columns, Is.EqualTo(new[] { "list", "struct", "map", "date", "interval", "months" }));
         Assert.That(rows[0], Is.EqualTo(new object?[] { new JsonText("[1,null]"), new JsonText("""{"a":1,"b":"x"}"""), new JsonText("""{"k":2}"""), new DateOnly(2026, 1, 2), "3 days", "1 year 2 months" }));
         Assert.That(rows[1], Is.EqualTo(new object?[] { null, new JsonText("""{"a":2,"b":null}"""), new JsonText("{}"), null, null, null }));
-        Assert.That(GameApi.Analytics.Output.ResultWriter.Text(rows[0][3]), Is.EqualTo("2026-01-02"));
+        Assert.That(ResultValues.Text(rows[0][3]), Is.EqualTo("2026-01-02"));
     }
 
     [Test]

@@ -1,4 +1,4 @@
-namespace GameApi.Analytics.Engine;
+namespace GameApi.Analytics.Events;
 
 /// <summary>
 /// A value the engine gave as JSON text (a list, struct or map, or a JSON column): JSON output embeds it

@@ -1,4 +1,4 @@
-namespace GameApi.Analytics.Engine;
+namespace GameApi.Analytics.Cli;
 
 /// <summary>A usage error found after parsing (exit code 2).</summary>
 public sealed class UsageException : Exception
