@@ -219,6 +219,17 @@ public class SparkEngineTests
     }
 
     [Test]
+    public void Describe_EagerOnTheServer_RowsSentBackAsALocalRelation()
+    {
+        var outcome = Run("sql", "DESCRIBE events");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(((JObject)outcome.JsonRows[0]).Properties().Select(p => p.Name), Is.EqualTo(new[] { "col_name", "data_type", "comment" }));
+        Assert.That(_server.Behaviour.Requests.Where(r => r.Plan.OpTypeCase == Plan.OpTypeOneofCase.Root).Select(r => r.Plan.Root.RelTypeCase),
+            Has.Some.EqualTo(Relation.RelTypeOneofCase.LocalRelation));
+    }
+
+    [Test]
     public void Unreachable_Exit1NamingTheAddress()
     {
         var outcome = AnalyticsRunner.Run("report", "--engine", "spark", "--spark-remote", "sc://127.0.0.1:1", "--timeout", "2");

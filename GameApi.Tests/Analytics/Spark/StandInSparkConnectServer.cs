@@ -38,8 +38,8 @@ public enum SparkVersion
 /// <item>a query sent as a command comes back unexecuted as a SQL relation; other commands run at once, and
 /// DESCRIBE / SHOW come back as a LocalRelation holding their rows (Spark's column names), which the client
 /// sends back;</item>
-/// <item>4.x streams schema, Arrow batches, metrics, execution_progress while it works, result_complete;
-/// 3.5 stays silent until the first batch;</item>
+/// <item>4.x streams execution_progress while it works, then schema, Arrow batches, metrics, a last
+/// progress and result_complete; 3.5 stays silent until the first batch and ends after the metrics;</item>
 /// <item>errors are INTERNAL with an ErrorInfo as each version sends it; 4.x keeps the whole error for
 /// FetchErrorDetails;</item>
 /// <item>Interrupt by operation id ends the operation with [OPERATION_CANCELED]; ReleaseSession is 4.x only;</item>
@@ -273,13 +273,27 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
                     throw SparkError(new OperationCanceledException(), "[OPERATION_CANCELED] Operation has been canceled.", "org.apache.spark.SparkSQLException", "OPERATION_CANCELED", "HY008");
                 }
 
-                foreach (var answer in Answer(request.Plan))
+                var answers = Answer(request.Plan);
+                var rows = request.Plan.OpTypeCase == Plan.OpTypeOneofCase.Root;
+                if (rows && Version == SparkVersion.V40)
+                {
+                    await responses.WriteAsync(Response().With(r => r.Schema = new DataType { Struct = new() }));
+                }
+
+                foreach (var answer in answers)
                 {
                     await responses.WriteAsync(Response().With(answer));
                 }
 
+                if (rows)
+                {
+                    await responses.WriteAsync(Response().With(r => r.Metrics = new()));
+                }
+
                 if (Version == SparkVersion.V40)
                 {
+                    // 4.x: the sequence ends with a last progress report and result_complete.
+                    await responses.WriteAsync(Response().With(r => r.ExecutionProgress = new() { NumInflightTasks = 0 }));
                     await responses.WriteAsync(Response().With(r => r.ResultComplete = new()));
                 }
             }
