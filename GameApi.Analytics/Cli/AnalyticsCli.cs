@@ -48,7 +48,7 @@ public static class AnalyticsCli
         });
         var timeout = new Option<int>("--timeout")
         {
-            Description = "Seconds to wait for Kafka before giving up",
+            Description = "Seconds to wait for Kafka, or for a Spark Connect server to answer, before giving up (not a limit on the work)",
             DefaultValueFactory = _ => 10,
             Recursive = true,
         };
