@@ -230,6 +230,17 @@ public class SparkEngineTests
     }
 
     [Test]
+    public void Commands_OutputAsSparkGivesIt_SetShowsKeyAndValue_DdlSaysDone()
+    {
+        var set = Run("sql", "SET spark.sql.ansi.enabled = true");
+        var create = Run("sql", "CREATE OR REPLACE TEMPORARY VIEW v AS SELECT 1 AS a");
+
+        Assert.That(Json(set.JsonRows), Is.EqualTo("""[{"key":"spark.sql.ansi.enabled","value":"true"}]"""));
+        Assert.That(create.ExitCode, Is.EqualTo(0), create.Stderr);
+        Assert.That(create.Stderr, Does.Contain("Done: the statement returns no result."));
+    }
+
+    [Test]
     public void Unreachable_Exit1NamingTheAddress()
     {
         var outcome = AnalyticsRunner.Run("report", "--engine", "spark", "--spark-remote", "sc://127.0.0.1:1", "--timeout", "2");

@@ -35,9 +35,9 @@ public enum SparkVersion
 /// the SQL on DuckDB, answering as Spark does (sql/connect/server/.../planner/SparkConnectPlanner.scala,
 /// ExecuteGrpcResponseSender.scala, utils/ErrorUtils.scala; 3.5 and 4.0):
 /// <list type="bullet">
-/// <item>a query sent as a command comes back unexecuted as a SQL relation; other commands run at once, and
-/// DESCRIBE / SHOW come back as a LocalRelation holding their rows (Spark's column names), which the client
-/// sends back;</item>
+/// <item>a query sent as a command comes back unexecuted as a SQL relation; other commands run at once and
+/// come back as a LocalRelation holding their output (none for DDL, key and value for SET, the rows of
+/// DESCRIBE / SHOW with Spark's column names), which the client sends back;</item>
 /// <item>4.x streams execution_progress while it works, then schema, Arrow batches, metrics, a last
 /// progress and result_complete; 3.5 stays silent until the first batch and ends after the metrics;</item>
 /// <item>errors are INTERNAL with an ErrorInfo as each version sends it; 4.x keeps the whole error for
@@ -331,9 +331,9 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
             if (plan.OpTypeCase == Plan.OpTypeOneofCase.Root)
             {
                 var relation = plan.Root;
-                var batches = relation.RelTypeCase == Relation.RelTypeOneofCase.LocalRelation
-                    ? [relation.LocalRelation.Data.ToByteArray()]
-                    : Batches(relation.Sql.Query);
+                var batches = relation.RelTypeCase != Relation.RelTypeOneofCase.LocalRelation ? Batches(relation.Sql.Query)
+                    : relation.LocalRelation.HasData ? [relation.LocalRelation.Data.ToByteArray()]
+                    : [];
                 var answers = new List<Action<ExecutePlanResponse>>();
                 answers.AddRange(batches.Select(b => (Action<ExecutePlanResponse>)(r => r.ArrowBatch = new() { RowCount = 0, Data = ByteString.CopyFrom(b) })));
                 return answers;
@@ -369,7 +369,16 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
             }
 
             AsSparkErrors(() => Command(sql));
-            return [];
+
+            // Spark runs a command at once and answers with its output as a LocalRelation, which the client
+            // sends back: no columns for DDL, (key, value) for SET.
+            var local = new LocalRelation();
+            if (Regex.Match(sql, @"^SET ([\w.]+) = (.*)$") is { Success: true } set)
+            {
+                local.Data = ByteString.CopyFrom(Batches($"SELECT '{set.Groups[1].Value}' AS key, '{set.Groups[2].Value}' AS value").Single());
+            }
+
+            return [r => r.SqlCommandResult = new() { Relation = new Relation { LocalRelation = local } }];
         }
 
         private void Command(string sql)
