@@ -46,6 +46,28 @@ internal static class AnalyticsProcess
         return new MappedOutcome(new AnalyticsOutcome(process.ExitCode, new string(first, 0, started.Result) + rest.Result, stderr.Result), mapped);
     }
 
+    /// <summary>Runs it, and once <paramref name="ready"/> holds sends it SIGINT, as Ctrl+C in a terminal does.</summary>
+    public static AnalyticsOutcome RunInterrupted(IReadOnlyList<string> program, IEnumerable<string> args, Func<bool> ready, TimeSpan timeout)
+    {
+        using var process = Start(program, args, environment: null);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var clock = Stopwatch.StartNew();
+        while (!ready() && !process.HasExited && clock.Elapsed < timeout)
+        {
+            Thread.Sleep(20);
+        }
+
+        Assert.That(process.HasExited, Is.False, "it ended before it could be interrupted");
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+
+        WaitForExit(process, timeout);
+        return new AnalyticsOutcome(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
     private static Process Start(IReadOnlyList<string> program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
     {
         var start = new ProcessStartInfo(program[0], [.. program.Skip(1), .. args])

@@ -281,6 +281,33 @@ public class NativeBuildTests
         }
     }
 
+    [Test]
+    public async Task Spark_CtrlC_InterruptsTheOperation_CleansUp_Exit130()
+    {
+        await using var server = await StandInSparkConnectServer.StartAsync();
+        server.ServeEvents(["""{"event_type":"default"}"""]);
+        server.Behaviour.Version = SparkVersion.V35;
+        server.Behaviour.SlowCommand = "CACHE TABLE gameapi_records"; // the topic's read: minutes, silent
+        server.Behaviour.WorkTime = TimeSpan.FromMinutes(5);
+
+        var outcome = AnalyticsProcess.RunInterrupted([_native], ["report", "--engine", "spark", "--spark-remote", $"sc://{server.Address}"], () =>
+        {
+            var reading = server.Behaviour.Requests.ToList().Any(r => r.Plan.Command?.SqlCommand?.Sql?.StartsWith("CACHE TABLE gameapi_records", StringComparison.Ordinal) == true);
+            if (reading)
+            {
+                Thread.Sleep(300);
+                server.Behaviour.WorkTime = TimeSpan.Zero; // the clean-up that follows is quick
+            }
+
+            return reading;
+        }, TimeSpan.FromSeconds(30));
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(130), outcome.Stderr);
+        Assert.That(outcome.Stderr, Does.Contain("Interrupted."));
+        Assert.That(server.Behaviour.Interrupted, Has.Count.EqualTo(1));
+        Assert.That(server.Behaviour.Cached, Is.Empty);
+    }
+
     // The binary and DuckDB's library in a folder of their own: a publish whose librdkafka files were lost.
     private string CopyWithoutLibrdkafka()
     {
