@@ -167,6 +167,18 @@ public class SparkEngineTests
         Assert.That(_server.Behaviour.Cached, Is.Empty);
     }
 
+    [Test]
+    public void KafkaUnreachableFromSpark_Exit1NamingKafka()
+    {
+        _server.Behaviour.KafkaUnreachable = true;
+
+        var outcome = Run("report");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(1), outcome.Stderr);
+        Assert.That(outcome.Stderr, Does.Contain("Spark could not read the topic 'events' from Kafka at broker:19092").And.Contain("Timed out waiting for a node assignment"));
+        Assert.That(_server.Behaviour.Cached, Is.Empty);
+    }
+
     [TestCase(SparkVersion.V35)]
     [TestCase(SparkVersion.V40)]
     public void WorkLongerThanTheTimeout_WaitedFor(SparkVersion version)

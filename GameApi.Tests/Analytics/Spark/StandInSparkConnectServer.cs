@@ -128,6 +128,9 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
         /// <summary>4.x's spark.connect.progress.reportInterval (Spark's default is 2 s).</summary>
         public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+        /// <summary>Spark cannot reach the Kafka brokers (the admin client times out looking the topic up).</summary>
+        public bool KafkaUnreachable { get; set; }
+
         /// <summary>Topics of the Kafka cluster Spark reads, by name.</summary>
         public ConcurrentDictionary<string, List<KafkaRecord>> Topics { get; } = new();
 
@@ -423,10 +426,15 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
             {
                 if (Regex.IsMatch(sql, $@"\b{view}\b"))
                 {
+                    // KafkaRelation → admin describeTopics: the ExecutionException reaches the client unwrapped.
+                    if (KafkaUnreachable)
+                    {
+                        throw new KafkaFailure("org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: describeTopics");
+                    }
+
                     if (!Topics.TryGetValue(topic, out var records))
                     {
-                        // KafkaRelation → admin describeTopics: the ExecutionException reaches the client unwrapped.
-                        throw new KafkaTopicMissing(topic);
+                        throw new KafkaFailure($"org.apache.kafka.common.errors.UnknownTopicOrPartitionException: Topic {topic} not found.");
                     }
 
                     Run($"CREATE OR REPLACE TABLE {view} AS SELECT CAST(NULL AS BLOB) AS key, CAST(value AS BLOB) AS value, '{topic.Replace("'", "''", StringComparison.Ordinal)}' AS topic, "
@@ -502,9 +510,9 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
             {
                 throw SparkError(e, $"[UNRESOLVED_COLUMN.WITH_SUGGESTION] {e.Message}", "org.apache.spark.sql.AnalysisException", "UNRESOLVED_COLUMN.WITH_SUGGESTION", "42703");
             }
-            catch (KafkaTopicMissing e)
+            catch (KafkaFailure e)
             {
-                throw SparkError(e, $"org.apache.kafka.common.errors.UnknownTopicOrPartitionException: {e.Message}", "java.util.concurrent.ExecutionException", null, null);
+                throw SparkError(e, e.Message, "java.util.concurrent.ExecutionException", null, null);
             }
         }
 
@@ -589,7 +597,7 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
         }
     }
 
-    private sealed class KafkaTopicMissing(string topic) : Exception($"Topic {topic} not found.");
+    private sealed class KafkaFailure(string message) : Exception(message);
 }
 
 internal static class ExecutePlanResponseExtensions
