@@ -63,11 +63,18 @@ public static class AnalyticsCli
         engineOption.AcceptOnlyFromAmong("embedded", "spark");
         var sparkRemote = new Option<string>("--spark-remote")
         {
-            Description = "The Spark Connect server, sc://host[:port]/;key=value (token, use_ssl, user_id, user_agent, session_id; other keys are sent as headers). "
+            Description = "The Spark Connect server, sc://host[:port]/;key=value (token, use_ssl, user_id, user_agent, session_id, grpc_max_message_size; other keys are sent as headers). "
                 + "With --engine spark, --bootstrap-servers is the Kafka address as Spark sees it",
             DefaultValueFactory = _ => "sc://localhost:15002",
             Recursive = true,
         };
+
+        var since = new Option<string?>("--since")
+        {
+            Description = "Only events whose timestamp is at or after this time: ISO 8601 (2026-12-01, 2026-12-01T10:00:00Z; UTC unless an offset is given) or a span back from now (90m, 24h, 7d)",
+            Recursive = true,
+        };
+        var until = new Option<string?>("--until") { Description = "Only events whose timestamp is before this time (same forms as --since)", Recursive = true };
 
         var limit = new Option<int>("--limit") { Description = "Rows to show; 0 for all", DefaultValueFactory = _ => 20 };
         InRange(limit, 0, int.MaxValue, "--limit must be a whole number of rows, 0 for all");
@@ -81,8 +88,8 @@ public static class AnalyticsCli
         });
 
         var root = new RootCommand("Batch analytics over GameApi's event topic: reads every event, builds the table 'events' and answers with SQL. "
-            + "Exit codes: 0 done, 1 the source cannot be reached or read, 2 bad usage or a SQL error.");
-        foreach (var option in new Option[] { bootstrap, topic, input, format, output, timeout, engineOption, sparkRemote })
+            + "Exit codes: 0 done, 1 the source cannot be reached or read, 2 bad usage or a SQL error, 130 interrupted (Ctrl+C).");
+        foreach (var option in new Option[] { bootstrap, topic, input, format, output, timeout, engineOption, sparkRemote, since, until })
         {
             root.Options.Add(option);
         }
@@ -116,7 +123,8 @@ public static class AnalyticsCli
                 parsed.GetValue(output)?.FullName,
                 TimeSpan.FromSeconds(parsed.GetValue(timeout)),
                 Enum.Parse<EngineKind>(parsed.GetValue(engineOption)!, ignoreCase: true),
-                parsed.GetValue(sparkRemote)!);
+                parsed.GetValue(sparkRemote)!,
+                TimeWindow.All);
             if (interruption is not null)
             {
                 interruption.StopsCleanly = settings.Engine == EngineKind.Spark;
@@ -124,6 +132,7 @@ public static class AnalyticsCli
 
             try
             {
+                settings = settings with { Window = TimeWindow.Parse(parsed.GetValue(since), parsed.GetValue(until), DateTime.UtcNow) };
                 if (settings is { Engine: EngineKind.Spark, Input: not null })
                 {
                     throw new UsageException("--input reads a file on this machine; the Spark engine reads the topic itself. Use the embedded engine for files.");

@@ -8,8 +8,15 @@ namespace GameApi.Analytics.Cli;
 /// <summary>One run of a command: the engine loads the events, answers the question, and the answer is written.</summary>
 public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, TextWriter stdout, TextWriter stderr, bool showProgress)
 {
-    public void Load() => engine.LoadEvents(new EventSource(
-        settings.Input, settings.BootstrapServers, settings.Topic, settings.Timeout, stderr, ProgressLine.Start(stderr, showProgress)));
+    public void Load()
+    {
+        engine.LoadEvents(new EventSource(
+            settings.Input, settings.BootstrapServers, settings.Topic, settings.Timeout, stderr, ProgressLine.Start(stderr, showProgress), settings.Window));
+        if (!settings.Window.IsAll)
+        {
+            stderr.WriteLine(settings.Window.Describe());
+        }
+    }
 
     public void Events(int limit) =>
         Write(limit > 0 ? $"SELECT * FROM events LIMIT {limit}" : "SELECT * FROM events");

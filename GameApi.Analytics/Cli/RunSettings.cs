@@ -1,3 +1,4 @@
+using GameApi.Analytics.Events;
 using GameApi.Analytics.Output;
 
 namespace GameApi.Analytics.Cli;
@@ -11,7 +12,8 @@ public sealed record RunSettings(
     string? OutputPath,
     TimeSpan Timeout,
     EngineKind Engine,
-    string SparkRemote);
+    string SparkRemote,
+    TimeWindow Window);
 
 public enum EngineKind
 {

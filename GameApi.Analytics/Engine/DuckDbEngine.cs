@@ -14,6 +14,7 @@ public sealed class DuckDbEngine : IAnalyticsEngine
     public DuckDbEngine() => _opening = Task.Run(Open);
 
     private EventSnapshot? _snapshot;
+    private TimeWindow _window = TimeWindow.All;
 
     // Timestamps are UTC on every machine, as on the Spark engine: DuckDB would otherwise use the local zone
     // to turn an ISO 8601 time with an offset into a TIMESTAMP.
@@ -61,13 +62,19 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         }
 
         _opening.GetAwaiter().GetResult();
-        Execute(EventsViewSql(_snapshot));
+        _window = source.Window;
+        Execute(EventsViewSql(_snapshot, _window));
     }
 
-    /// <summary>From the reading pass: no query needed.</summary>
+    /// <summary>From the reading pass, with no query; counted by a query when a time window left events out.</summary>
     public QueryResult Schema()
     {
         var snapshot = _snapshot ?? throw new InvalidOperationException("Load the events first.");
+        if (!_window.IsAll)
+        {
+            return ColumnCounts.Result(snapshot.Schema, Read(ColumnCounts.Sql(snapshot.Schema), readings: null).Rows.Single());
+        }
+
         var events = snapshot.Schema.Events;
         var rows = snapshot.Schema.Columns.Select(c =>
         {
@@ -83,9 +90,10 @@ public sealed class DuckDbEngine : IAnalyticsEngine
     /// per query, in parallel, and a report reads only the columns it names. The file is a snapshot
     /// that does not change during the run, so every query sees the same events.
     /// </summary>
-    public static string EventsViewSql(EventSnapshot snapshot)
+    public static string EventsViewSql(EventSnapshot snapshot, TimeWindow? window = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        window ??= TimeWindow.All;
         var columns = snapshot.Schema.Columns;
         if (snapshot.Schema.Events == 0)
         {
@@ -123,8 +131,11 @@ public sealed class DuckDbEngine : IAnalyticsEngine
             }
         }
 
-        return $"CREATE OR REPLACE VIEW events AS SELECT {string.Join(", ", select)} "
+        var read = $"SELECT {string.Join(", ", select)} "
             + $"FROM read_json({Literal(snapshot.JsonLinesPath)}, format = 'newline_delimited', columns = {{{string.Join(", ", declared)}}})";
+        return window.IsAll
+            ? $"CREATE OR REPLACE VIEW events AS {read}"
+            : $"CREATE OR REPLACE VIEW events AS SELECT * FROM ({read}) AS e WHERE {window.Condition(Identifier(EventSchema.TimestampColumn))}";
     }
 
     // ISO 8601 with or without an offset; the session's time zone is UTC (see Open), so the result is UTC.

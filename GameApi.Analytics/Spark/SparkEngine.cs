@@ -39,7 +39,7 @@ public sealed class SparkEngine(SparkConnectClient client, TimeSpan timeout, Can
         }
 
         var schema = EventSchema.From(InferredFields.From(client.Schema(SparkEventsSql.Inference(), cancellationToken)), new Dictionary<string, long>(), 0);
-        foreach (var statement in SparkEventsSql.BuildEvents(schema))
+        foreach (var statement in SparkEventsSql.BuildEvents(schema, source.Window))
         {
             client.Sql(statement, cancellationToken);
         }
@@ -85,13 +85,7 @@ public sealed class SparkEngine(SparkConnectClient client, TimeSpan timeout, Can
     public QueryResult Schema()
     {
         var schema = _schema ?? throw new InvalidOperationException("Load the events first.");
-        var counts = client.Sql(SparkEventsSql.ColumnCounts(schema.Columns.Select(c => c.Name)), cancellationToken).Rows.Single();
-        var events = Whole(counts[0]);
-        return new QueryResult(["column", "type", "events", "percent"], schema.Columns.Select((c, i) =>
-        {
-            var carried = Whole(counts[i + 1]);
-            return new object?[] { c.Name, c.Type.ToString().ToLowerInvariant(), carried, events == 0 ? 0 : Math.Round(100.0 * carried / events, 2) };
-        }).ToList());
+        return ColumnCounts.Result(schema, client.Sql(ColumnCounts.Sql(schema), cancellationToken).Rows.Single());
     }
 
     /// <exception cref="NotSupportedException">Always: the rows are on the cluster; the command line offers .csv and .json with Spark.</exception>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using GameApi.Analytics.Events;
 using GameApi.Analytics.Spark.Protocol;
 
@@ -58,9 +57,10 @@ public static class SparkEventsSql
     /// in text columns keep their JSON text); the keys are then renamed by position, because Spark resolves
     /// names without regard to case and two keys may differ only in case.
     /// </summary>
-    public static IReadOnlyList<string> BuildEvents(EventSchema schema)
+    public static IReadOnlyList<string> BuildEvents(EventSchema schema, TimeWindow? window = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
+        window ??= TimeWindow.All;
         var keys = schema.Columns.SelectMany(c => c.Keys.Select(k => (Key: k, c.Type))).ToList();
         var position = keys.Select((k, i) => (k.Key, i)).ToDictionary(p => p.Key, p => $"f{p.i}", StringComparer.Ordinal);
 
@@ -91,7 +91,8 @@ public static class SparkEventsSql
             $"CREATE OR REPLACE TEMPORARY VIEW {Events} AS SELECT {output} FROM ("
                 + $"SELECT {select}, row_number() OVER (PARTITION BY coalesce(CAST({ValueOf(eventId)} AS STRING), "
                 + "concat('record ', kafka_partition, '/', kafka_offset)) ORDER BY kafka_partition, kafka_offset) AS gameapi_copy "
-                + $"FROM ({rows}) AS e) AS deduplicated WHERE gameapi_copy = 1",
+                + $"FROM ({rows}) AS e) AS deduplicated WHERE gameapi_copy = 1"
+                + (window.IsAll ? "" : $" AND {window.Condition(Identifier(EventSchema.TimestampColumn))}"),
             $"CACHE TABLE {Events}",
         ];
     }
@@ -104,19 +105,11 @@ public static class SparkEventsSql
     /// <summary>What a run leaves on the cluster, dropped at its end.</summary>
     public static IReadOnlyList<string> Cleanup { get; } = [$"UNCACHE TABLE IF EXISTS {Events}", $"UNCACHE TABLE IF EXISTS {Records}"];
 
-    /// <summary>How many events carry each column: one aggregate over the cached view.</summary>
-    public static string ColumnCounts(IEnumerable<string> columns) =>
-        "SELECT COUNT(*) AS events, " + string.Join(", ", columns.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"COUNT({PlainIdentifier(c)}) AS c{i}"))) + " FROM events";
-
     /// <summary>A Spark SQL string literal: backslashes and quotes escaped with a backslash.</summary>
     public static string Literal(string text) =>
         "'" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 
     private static string Identifier(string name) => "`" + name.Replace("`", "``", StringComparison.Ordinal) + "`";
-
-    // Our column names are snake_case and need no quotes, which keeps this query plain SQL.
-    private static string PlainIdentifier(string name) =>
-        name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_') ? name : Identifier(name);
 
     // How from_json reads a key: the timestamp as text, parsed afterwards so that an odd value is NULL.
     private static string ReadType(ColumnType type) => type switch
