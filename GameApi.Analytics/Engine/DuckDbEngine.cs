@@ -103,6 +103,14 @@ public sealed class DuckDbEngine : IAnalyticsEngine
                 + " WHERE false";
         }
 
+        // read_json matches keys case-sensitively but cannot declare two that differ only in case (its struct
+        // names are case-insensitive); then every key is extracted from the line's JSON instead (slower).
+        var keys = columns.SelectMany(c => c.Keys).Concat(snapshot.HasKafkaMetadata ? EventSnapshot.MetadataKeys.Select(m => m.Key) : []);
+        var byPointer = keys.GroupBy(k => k, StringComparer.OrdinalIgnoreCase).Any(g => g.Count() > 1);
+        string Read(string key, string type) => byPointer
+            ? (type == "VARCHAR" ? Pointer(key) : $"TRY_CAST({Pointer(key)} AS {type})")
+            : Identifier(key);
+
         var select = new List<string>();
         var declared = new List<string>();
         foreach (var column in columns.Where(c => c.Keys.Count > 0))
@@ -111,7 +119,7 @@ public sealed class DuckDbEngine : IAnalyticsEngine
             var isTime = column.Type == ColumnType.Timestamp;
             var type = isTime ? "VARCHAR" : SqlType(column.Type);
             declared.AddRange(column.Keys.Select(k => $"{Literal(k)}: '{type}'"));
-            var value = column.Keys.Count == 1 ? Identifier(column.Keys[0]) : $"COALESCE({string.Join(", ", column.Keys.Select(Identifier))})";
+            var value = column.Keys.Count == 1 ? Read(column.Keys[0], type) : $"COALESCE({string.Join(", ", column.Keys.Select(k => Read(k, type)))})";
             select.Add($"{(isTime ? ParsedTimestamp(value) : value)} AS {Identifier(column.Name)}");
         }
 
@@ -123,7 +131,7 @@ public sealed class DuckDbEngine : IAnalyticsEngine
                 // The timestamp travels as milliseconds since the epoch: cheaper to write than text.
                 var isTime = name == EventSchema.KafkaTimestamp;
                 declared.Add($"{Literal(key)}: '{(isTime ? "BIGINT" : type)}'");
-                select.Add($"{(isTime ? $"CAST(epoch_ms({Identifier(key)}) AS TIMESTAMP)" : Identifier(key))} AS {Identifier(name)}");
+                select.Add($"{(isTime ? $"CAST(epoch_ms({Read(key, "BIGINT")}) AS TIMESTAMP)" : Read(key, type))} AS {Identifier(name)}");
             }
             else
             {
@@ -131,12 +139,18 @@ public sealed class DuckDbEngine : IAnalyticsEngine
             }
         }
 
-        var read = $"SELECT {string.Join(", ", select)} "
-            + $"FROM read_json({Literal(snapshot.JsonLinesPath)}, format = 'newline_delimited', columns = {{{string.Join(", ", declared)}}})";
+        var read = byPointer
+            ? $"SELECT {string.Join(", ", select)} FROM read_ndjson_objects({Literal(snapshot.JsonLinesPath)}) AS r(json)"
+            : $"SELECT {string.Join(", ", select)} "
+                + $"FROM read_json({Literal(snapshot.JsonLinesPath)}, format = 'newline_delimited', columns = {{{string.Join(", ", declared)}}})";
         return window.IsAll
             ? $"CREATE OR REPLACE VIEW events AS {read}"
             : $"CREATE OR REPLACE VIEW events AS SELECT * FROM ({read}) AS e WHERE {window.Condition(Identifier(EventSchema.TimestampColumn))}";
     }
+
+    // One key of the line's JSON as text (objects and arrays as their JSON text), by JSON Pointer (RFC 6901).
+    private static string Pointer(string key) =>
+        $"json_extract_string(json, {Literal("/" + key.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal))})";
 
     // ISO 8601 with or without an offset; the session's time zone is UTC (see Open), so the result is UTC.
     private static string ParsedTimestamp(string text) => $"CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP)";

@@ -48,9 +48,14 @@ public sealed class EventSchema
 
     public static EventSchema From(IEnumerable<SourceField> fields, IReadOnlyDictionary<string, long> counts, long events)
     {
+        var seen = fields.ToList();
+
+        // A known field no event carries is still a column (NULL); one that events carry under another
+        // letter case is read under that spelling only.
+        var absent = EventFields.Known.Where(k => !seen.Any(f => f.Key.Equals(k, StringComparison.OrdinalIgnoreCase)));
         var byName = new Dictionary<string, (FieldKinds Kinds, List<string> Keys)>(StringComparer.Ordinal);
         var order = new List<string>();
-        foreach (var field in fields.Concat(EventFields.Known.Select(k => new SourceField(k, FieldKinds.None))))
+        foreach (var field in seen.Concat(absent.Select(k => new SourceField(k, FieldKinds.None))))
         {
             var name = SnakeCase(field.Key);
             if (name is KafkaPartition or KafkaOffset or KafkaTimestamp)
@@ -64,7 +69,8 @@ public sealed class EventSchema
                 order.Add(name);
             }
 
-            if (!entry.Keys.Contains(field.Key, StringComparer.OrdinalIgnoreCase))
+            // Every spelling is a key of its own (User-Agent, user-agent, user_agent): JSON keys are case-sensitive.
+            if (!entry.Keys.Contains(field.Key, StringComparer.Ordinal))
             {
                 entry.Keys.Add(field.Key);
             }

@@ -38,11 +38,14 @@ public sealed class SparkEngine(SparkConnectClient client, TimeSpan timeout, Can
             throw new SourceException($"Spark could not read the topic '{source.Topic}' from Kafka at {source.BootstrapServers}: {e.Message}", e);
         }
 
+        client.Sql(SparkEventsSql.CaseSensitive, cancellationToken);
         var schema = EventSchema.From(InferredFields.From(client.Schema(SparkEventsSql.Inference(), cancellationToken)), new Dictionary<string, long>(), 0);
         foreach (var statement in SparkEventsSql.BuildEvents(schema, source.Window))
         {
             client.Sql(statement, cancellationToken);
         }
+
+        client.Sql(SparkEventsSql.CaseSensitiveOff, cancellationToken);
 
         _schema = schema;
         var counts = client.Sql(SparkEventsSql.Counts, cancellationToken).Rows.Single().Select(Whole).ToList();

@@ -39,6 +39,16 @@ public static class SparkEventsSql
     ];
 
     /// <summary>
+    /// Around <see cref="Inference"/> and <see cref="BuildEvents"/>: JSON keys are case-sensitive, and with
+    /// Spark's default resolver inference merges <c>Host</c> and <c>host</c> into one field
+    /// (TypeCoercion.findTypeForComplex), whose other spelling the parser then never reads. The user's
+    /// queries run with the default again.
+    /// </summary>
+    public static string CaseSensitive { get; } = "SET spark.sql.caseSensitive = true";
+
+    public static string CaseSensitiveOff { get; } = "RESET spark.sql.caseSensitive";
+
+    /// <summary>
     /// <c>spark.read.json</c> over the snapshot's JSON objects: asking for its schema makes Spark infer it
     /// from every record. DROPMALFORMED: a record that does not parse adds no field.
     /// </summary>

@@ -51,6 +51,23 @@ public class FileInputTests
     }
 
     [Test]
+    public void KeysDifferingOnlyInCase_OneColumn_EverySpellingRead()
+    {
+        var input = File(
+            """{"event_type":"a","Host":"A","User-Agent":"x"}""",
+            """{"event_type":"b","host":"b","user-agent":"y"}""",
+            """{"event_type":"c","HOST":"C","n":1}""");
+
+        var rows = AnalyticsRunner.Run("sql", "--input", input, "--format", "json", "SELECT event_type, host, user_agent, n FROM events ORDER BY event_type").JsonRows;
+        var schema = AnalyticsRunner.Run("schema", "--input", input, "--format", "json").JsonRows;
+
+        Assert.That(rows.Select(r => (string?)r["host"]), Is.EqualTo(new[] { "A", "b", "C" }));
+        Assert.That(rows.Select(r => (string?)r["user_agent"]), Is.EqualTo(new[] { "x", "y", null }));
+        Assert.That(rows.Select(r => (long?)r["n"]), Is.EqualTo(new long?[] { null, null, 1 }));
+        Assert.That((long)schema.Single(r => (string)r["column"]! == "host")["events"]!, Is.EqualTo(3));
+    }
+
+    [Test]
     public void Timestamp_IsATimestampInUtc_OffsetApplied_OddValuesNull()
     {
         var input = File(

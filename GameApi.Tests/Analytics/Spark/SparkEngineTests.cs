@@ -91,6 +91,22 @@ public class SparkEngineTests
     }
 
     [Test]
+    public void KeysDifferingOnlyInCase_InferredCaseSensitively_EverySpellingRead()
+    {
+        _server.ServeEvents(["""{"event_type":"a","Host":"A"}""", """{"event_type":"b","host":"b"}"""]);
+
+        var outcome = Run("sql", "SELECT COUNT(*) AS n FROM events");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        var sent = _server.Behaviour.Requests.Where(r => r.Plan.OpTypeCase == Plan.OpTypeOneofCase.Command).Select(r => r.Plan.Command.SqlCommand.Sql).ToList();
+        var view = sent.Single(s => s.StartsWith("CREATE OR REPLACE TEMPORARY VIEW events", StringComparison.Ordinal));
+        Assert.That(view, Does.Contain("`Host` STRING, `host` STRING").And.Contain("coalesce(f6, f7) AS `host`"));
+        Assert.That(sent.IndexOf("SET spark.sql.caseSensitive = true"), Is.LessThan(sent.IndexOf(view)).And.GreaterThanOrEqualTo(0));
+        Assert.That(sent.IndexOf("RESET spark.sql.caseSensitive"), Is.GreaterThan(sent.IndexOf(view)));
+        Assert.That(_server.Behaviour.Conf, Does.Not.ContainKey("spark.sql.caseSensitive"), "the user's queries run with Spark's default");
+    }
+
+    [Test]
     public void BuildEvents_FromJsonWithEachKeysType_RenamedByPosition_EachEventIdOnce()
     {
         var schema = EventSchema.From(

@@ -392,6 +392,12 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
                 return;
             }
 
+            if (Regex.Match(sql, @"^RESET ([\w.]+)$") is { Success: true } reset)
+            {
+                Conf.Remove(reset.Groups[1].Value);
+                return;
+            }
+
             if (Regex.Match(sql, @"^CREATE OR REPLACE TEMPORARY VIEW (\w+) USING kafka OPTIONS \((.*)\)$", RegexOptions.Singleline) is { Success: true } kafka)
             {
                 // Spark's Kafka relation is lazy: the topic is looked up when the view is read.
