@@ -30,7 +30,7 @@ public class KeepAliveTests
 
         var error = Assert.ThrowsAsync<SourceException>(async () => await call.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)));
-        Assert.That(error!.Message, Does.Contain($"sc://{proxy.Address}"));
+        Assert.That(error!.Message, Does.Contain($"sc://{proxy.Address}").And.Contain("Lost the connection").And.Contain("ping"));
     }
 
     /// <summary>Forwards TCP to the server until frozen; then holds every connection open and passes nothing.</summary>
