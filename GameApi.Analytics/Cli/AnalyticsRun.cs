@@ -30,20 +30,26 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
         var (format, path) = Destination();
         if (format == OutputFormat.Parquet)
         {
-            Write(BuiltInReports.Sql); // one flat table: (report, value, events)
+            Write(BuiltInReports.Sql); // one flat table: (report, value, bucket, events), time by the minute
             return;
         }
 
         var combined = engine.Query(BuiltInReports.Sql);
         if (format == OutputFormat.Csv)
         {
-            WriteResult(combined); // one flat table: (report, value, events)
+            WriteResult(combined); // one flat table: (report, value, bucket, events), time by the minute
             return;
         }
 
-        var reports = BuiltInReports.All.Select(r => (r, new QueryResult(
+        var reports = BuiltInReports.All.Select(r => (r.Name, r.Title, Result: new QueryResult(
             [r.Column, "events"],
-            combined.Rows.Where(row => (string)row[0]! == r.Name).Select(row => new[] { row[1], row[2] }).ToList()))).ToList();
+            combined.Rows.Where(row => (string)row[0]! == r.Name).Select(row => new[] { row[1], row[3] }).ToList()))).ToList();
+        var overTime = BuiltInReports.OverTime;
+        var (unit, buckets) = TimeReport.RollUp(combined.Rows.Where(row => (string)row[0]! == overTime.Name)
+            .Select(row => ((string?)row[1], (DateTime)row[2]!, Convert.ToInt64(row[3], System.Globalization.CultureInfo.InvariantCulture))));
+        reports.Add((overTime.Name, $"{overTime.Title} (per {unit})", new QueryResult(
+            ["bucket", "event_type", "events"],
+            buckets.Select(b => new object?[] { b.Bucket.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), b.EventType, b.Events }).ToList())));
 
         WriteTo(path, output =>
         {
@@ -52,9 +58,9 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
                 output.WriteLine(ResultWriter.Json(json =>
                 {
                     json.WriteStartObject();
-                    foreach (var (report, result) in reports)
+                    foreach (var (name, _, result) in reports)
                     {
-                        json.WritePropertyName(report.Name);
+                        json.WritePropertyName(name);
                         ResultWriter.WriteJsonArray(result, json);
                     }
 
@@ -63,9 +69,9 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
                 return;
             }
 
-            foreach (var (report, result) in reports)
+            foreach (var (_, title, result) in reports)
             {
-                ResultWriter.WriteTable(result, output, report.Title);
+                ResultWriter.WriteTable(result, output, title);
                 output.WriteLine();
             }
         });

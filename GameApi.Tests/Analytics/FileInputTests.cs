@@ -349,6 +349,6 @@ public class FileInputTests
         AnalyticsRunner.Run("report", "--input", File(Events), "--output", path);
 
         var report = JObject.Parse(System.IO.File.ReadAllText(path));
-        Assert.That(report.Properties().Select(p => p.Name), Is.EqualTo(new[] { "events_per_type", "purchases_per_item", "guild_joins_per_guild", "events_per_user_agent" }));
+        Assert.That(report.Properties().Select(p => p.Name), Is.EqualTo(new[] { "events_per_type", "purchases_per_item", "guild_joins_per_guild", "events_per_user_agent", "events_over_time" }));
     }
 }
