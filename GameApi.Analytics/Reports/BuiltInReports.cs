@@ -42,8 +42,13 @@ public sealed record TimeReport(string Name, string Title)
         _ => new DateTime(time.Year, time.Month, time.Day, 0, 0, 0, DateTimeKind.Utc),
     };
 
+    public const string MinuteColumn = "minute";
+
     /// <summary>The minute of an event, the finest bucket: what <see cref="BuiltInReports.Sql"/> groups by.</summary>
     public static string Minute => $"date_trunc('minute', {Timestamp})";
+
+    /// <summary>The columns of its grouping set in <see cref="BuiltInReports.Sql"/>.</summary>
+    public static IReadOnlyList<string> GroupedBy { get; } = [Report.EventTypeColumn, MinuteColumn];
 
     /// <summary>
     /// The report as one SQL statement that DuckDB and Spark SQL both accept: events per minute, the span,
@@ -114,38 +119,33 @@ public static class BuiltInReports
     public static string Combined(IReadOnlyList<Report> reports, TimeReport? overTime = null)
     {
         ArgumentNullException.ThrowIfNull(reports);
-        var sets = reports.Select(r => (Name: r.Name, Columns: r.GroupedBy)).ToList();
+        var all = reports.Select(r => (r.Name, Set: r.GroupedBy, Value: r.Column)).ToList();
         if (overTime is not null)
         {
-            sets.Add((overTime.Name, [Report.EventTypeColumn, "minute"]));
+            all.Add((overTime.Name, TimeReport.GroupedBy, Report.EventTypeColumn));
         }
 
-        var columns = sets.SelectMany(s => s.Columns).Distinct().ToList();
-        if (sets.Select(s => string.Join(",", s.Columns.Order(StringComparer.Ordinal))).Distinct().Count() != sets.Count)
+        var columns = all.SelectMany(r => r.Set).Distinct().ToList();
+        if (all.Select(r => string.Join(",", r.Set.Order(StringComparer.Ordinal))).Distinct().Count() != all.Count)
         {
             throw new ArgumentException("Two reports group by the same columns: their rows could not be told apart.", nameof(reports));
         }
 
         string IsRowOf(IReadOnlyList<string> set) => string.Join(" AND ", columns.Select(c => $"GROUPING({c}) = {(set.Contains(c) ? 0 : 1)}"));
-        var all = reports.Select(r => (r.Name, Set: r.GroupedBy, Value: r.Column)).ToList();
-        if (overTime is not null)
-        {
-            all.Add((overTime.Name, [Report.EventTypeColumn, "minute"], Report.EventTypeColumn));
-        }
-
         string Case(Func<(string Name, IReadOnlyList<string> Set, string Value), string> pick) =>
             "CASE " + string.Concat(all.Select(r => $"WHEN {IsRowOf(r.Set)} THEN {pick(r)} ")) + "END";
+        var minute = TimeReport.MinuteColumn;
         var filters = reports.Where(r => r.EventType is not null)
             .Select(r => $"NOT ({IsRowOf(r.GroupedBy)}) OR {Report.EventTypeColumn} = '{r.EventType}'")
-            .Concat(overTime is null ? [] : [$"NOT ({IsRowOf([Report.EventTypeColumn, "minute"])}) OR minute IS NOT NULL"]);
+            .Concat(overTime is null ? [] : [$"NOT ({IsRowOf(TimeReport.GroupedBy)}) OR {minute} IS NOT NULL"]);
         var order = string.Concat(all.Select((r, i) => $"WHEN '{r.Name}' THEN {i} "));
-        var bucket = overTime is null ? "CAST(NULL AS TIMESTAMP)" : $"CASE WHEN {IsRowOf([Report.EventTypeColumn, "minute"])} THEN minute END";
+        var bucket = overTime is null ? "CAST(NULL AS TIMESTAMP)" : $"CASE WHEN {IsRowOf(TimeReport.GroupedBy)} THEN {minute} END";
 
-        // Every column as text, so that one value column holds them all on both engines.
-        var texts = columns.Where(c => c != "minute").Select(c => $"CAST({c} AS STRING) AS {c}");
+        // Every column as text, so that one value column holds them all on both engines; the minute stays a time.
+        var inner = columns.Select(c => c == minute ? $"{TimeReport.Minute} AS {minute}" : $"CAST({c} AS STRING) AS {c}");
         return $"SELECT {Case(r => $"'{r.Name}'")} AS report, {Case(r => r.Value)} AS value, {bucket} AS bucket, COUNT(*) AS events "
-            + $"FROM (SELECT {string.Join(", ", texts.Concat(overTime is null ? [] : [$"{TimeReport.Minute} AS minute"]))} FROM events) AS e "
-            + $"GROUP BY GROUPING SETS ({string.Join(", ", sets.Select(s => $"({string.Join(", ", s.Columns)})"))}) "
+            + $"FROM (SELECT {string.Join(", ", inner)} FROM events) AS e "
+            + $"GROUP BY GROUPING SETS ({string.Join(", ", all.Select(r => $"({string.Join(", ", r.Set)})"))}) "
             + (filters.Any() ? $"HAVING {string.Join(" AND ", filters.Select(f => $"({f})"))} " : "")
             + $"ORDER BY CASE report {order}END, bucket, CASE WHEN bucket IS NULL THEN events END DESC, value";
     }
