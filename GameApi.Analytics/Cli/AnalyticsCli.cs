@@ -106,8 +106,20 @@ public static class AnalyticsCli
                 r.AddError("schema cannot write Parquet; use --output with .csv or .json.");
             }
         });
-        var report = new Command("report", "The built-in reports: events per type, purchases per item, guild joins per guild, events per user agent");
+        var report = new Command("report", "The built-in reports: events per type, purchases per item, guild joins per guild, events per user agent, "
+            + "events over time per type; --output report.html writes them as one self-contained page of charts");
         var sql = new Command("sql", "Run any SQL query over the table 'events'") { query };
+        foreach (var command in new[] { events, schema, sql })
+        {
+            // Checked before the source is read, like every other --output problem.
+            command.Validators.Add(r =>
+            {
+                if (r.GetValue(output) is { } file && OutputFile.FormatOf(file.FullName) == OutputFormat.Html)
+                {
+                    r.AddError($"{command.Name} cannot write HTML (report can); use --output with .csv, .json or .parquet.");
+                }
+            });
+        }
         root.Subcommands.Add(events);
         root.Subcommands.Add(schema);
         root.Subcommands.Add(report);

@@ -51,6 +51,20 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
             ["bucket", "event_type", "events"],
             buckets.Select(b => new object?[] { b.Bucket.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), b.EventType, b.Events }).ToList())));
 
+        if (format == OutputFormat.Html)
+        {
+            // Any report over every event type counts each event once.
+            var everyEvent = BuiltInReports.All.First(r => r.EventType is null).Name;
+            var events = reports.First(r => r.Name == everyEvent).Result.Rows.Sum(r => Convert.ToInt64(r[1], System.Globalization.CultureInfo.InvariantCulture));
+            var subtitle = $"{events:N0} events from {(settings.Input ?? $"topic '{settings.Topic}' at {settings.BootstrapServers}")}"
+                + (settings.Window.IsAll ? "" : $"; {settings.Window.Describe()}")
+                + $". Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.";
+            var sections = reports.Select(r => new HtmlSection(r.Title, r.Result, r.Name == overTime.Name ? HtmlChart.LinesOverTime : HtmlChart.Bars)).ToList();
+            WriteTo(path, output => HtmlReport.Write(sections, subtitle, output));
+            stderr.WriteLine($"Wrote {path}.");
+            return;
+        }
+
         WriteTo(path, output =>
         {
             if (format == OutputFormat.Json)
@@ -100,9 +114,9 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
         }
 
         var (format, path) = Destination();
-        if (format == OutputFormat.Parquet)
+        if (format is OutputFormat.Parquet or OutputFormat.Html)
         {
-            throw new UsageException("This command cannot write Parquet; use .csv or .json.");
+            throw new UsageException($"This command cannot write {format}; use .csv or .json.");
         }
 
         WriteTo(path, output => ResultWriter.Write(result, format, output));

@@ -3,7 +3,7 @@ namespace GameApi.Analytics.Output;
 /// <summary>The --output path: its format from the extension, and what is wrong with it, if anything.</summary>
 public static class OutputFile
 {
-    public const string Extensions = ".csv, .json or .parquet";
+    public const string Extensions = ".csv, .json, .parquet or .html (report only)";
 
     /// <summary>The format the file name asks for; null for any other extension.</summary>
     public static OutputFormat? FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
@@ -11,6 +11,7 @@ public static class OutputFile
         ".csv" => OutputFormat.Csv,
         ".json" => OutputFormat.Json,
         ".parquet" => OutputFormat.Parquet,
+        ".html" => OutputFormat.Html,
         _ => null,
     };
 

@@ -6,4 +6,7 @@ public enum OutputFormat
     Csv,
     Json,
     Parquet,
+
+    /// <summary>One self-contained page with a chart per report (report only).</summary>
+    Html,
 }

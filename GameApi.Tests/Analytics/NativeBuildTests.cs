@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using GameApi.Infrastructure.Embedded;
 using GameApi.Librdkafka;
 using GameApi.Tests.Analytics.Spark;
+using GameApi.Tests.Support;
 using Newtonsoft.Json.Linq;
 
 namespace GameApi.Tests.Analytics;
@@ -100,6 +101,21 @@ public class NativeBuildTests
             string[] args = [.. command, "--input", _input, "--format", format];
             AssertSame(Native(args), AnalyticsRunner.Run(args));
         }
+    }
+
+    [Test]
+    public void HtmlReport_SameAsInProcess_AndDraws()
+    {
+        var native = Path.Combine(_publish, "native.html");
+        var inProcess = Path.Combine(_publish, "in-process.html");
+
+        Assert.That(Native("report", "--input", _input, "--output", native).ExitCode, Is.EqualTo(0));
+        Assert.That(AnalyticsRunner.Run("report", "--input", _input, "--output", inProcess).ExitCode, Is.EqualTo(0));
+
+        // The charting library is a resource of the program: trimming must keep it.
+        static string WithoutClock(string page) => System.Text.RegularExpressions.Regex.Replace(page, "Generated [0-9: -]+ UTC", "Generated");
+        Assert.That(WithoutClock(File.ReadAllText(native)), Is.EqualTo(WithoutClock(File.ReadAllText(inProcess))));
+        Assert.That(BrowserPage.Open(native)["charts"]!.Select(c => (bool)c["drawn"]!), Is.All.True);
     }
 
     [TestCase(".parquet")]

@@ -1,0 +1,116 @@
+using GameApi.Analytics.Reports;
+using GameApi.Tests.Support;
+using Newtonsoft.Json.Linq;
+
+namespace GameApi.Tests.Analytics;
+
+/// <summary>
+/// `report --output report.html`, opened as a person opens it: from the file, in Debian's headless Chromium,
+/// with the network refused (Support/BrowserPage.cs).
+/// </summary>
+public class HtmlReportTests
+{
+    private static readonly string[] Events =
+    [
+        """{"event_type":"purchase_item","item":"sword","User-Agent":"a","timestamp":"2026-11-30T10:00:01Z"}""",
+        """{"event_type":"purchase_item","item":"knife","User-Agent":"b","timestamp":"2026-11-30T11:00:01Z"}""",
+        """{"event_type":"purchase_item","item":"knife","User-Agent":"b","timestamp":"2026-11-30T12:30:00Z"}""",
+        """{"event_type":"join_guild","guild_id":7,"User-Agent":"a","timestamp":"2026-11-30T10:20:00Z"}""",
+        """{"event_type":"join_guild","guild_id":"invalid","timestamp":"2026-11-30T12:00:00Z"}""",
+        """{"event_type":"default","timestamp":"2026-11-30T13:00:00Z"}""",
+        """{"event_type":"purchase_sword","timestamp":"2026-11-30T13:10:00Z"}""",
+    ];
+
+    [Test]
+    public void Html_EveryChartDraws_OfflineWithoutErrors()
+    {
+        var page = WriteReport(Events);
+
+        var seen = BrowserPage.Open(page);
+
+        var charts = (JArray)seen["charts"]!;
+        Assert.That(charts, Has.Count.EqualTo(BuiltInReports.All.Count + 1), "a chart per report, the one over time included");
+        Assert.That(charts.Select(c => (string?)c["error"]), Is.All.Null);
+        Assert.That(charts.Select(c => (bool)c["drawn"]!), Is.All.True);
+        Assert.That(seen["consoleErrors"], Is.Empty);
+        Assert.That(seen["pageErrors"], Is.Empty);
+        Assert.That(seen["requests"], Is.Empty, "everything the page needs is in it");
+    }
+
+    [Test]
+    public void Html_ChartsAndTablesShowTheRows()
+    {
+        var seen = BrowserPage.Open(WriteReport(Events));
+
+        var charts = (JArray)seen["charts"]!;
+        var tables = seen["tables"]!.Select(t => (int)t).ToList();
+        // events per type: 4 types; purchases per item: sword, knife; guild joins: 7, invalid; user agents: a, b, none.
+        Assert.That(charts.Take(4).Select(c => (int)c["bars"]!), Is.EqualTo(new[] { 4, 2, 2, 3 }));
+        Assert.That((int)charts[4]["lines"]!, Is.EqualTo(4), "a line per event type over time");
+        Assert.That(tables.Take(4), Is.EqualTo(new[] { 4, 2, 2, 3 }), "the table under each chart");
+        Assert.That(tables[4], Is.EqualTo(7), "each (hour, event type) with events: 7 events in 7 distinct pairs");
+    }
+
+    [Test]
+    public void Html_HostileValues_ShownAsText_NothingRuns()
+    {
+        var page = WriteReport(
+        [
+            """{"event_type":"purchase_item","item":"</script><script>alert('item')</script>","timestamp":"2026-11-30T10:00:01Z"}""",
+            """{"event_type":"join_guild","guild_id":"<img src=x onerror=alert('guild')>","User-Agent":"\u2028</SCRIPT>\"'&amp;","timestamp":"2026-11-30T10:00:02Z"}""",
+        ]);
+
+        var seen = BrowserPage.Open(page);
+
+        Assert.That(seen["dialogs"], Is.Empty, "no value ran as script");
+        Assert.That(seen["requests"], Is.Empty, "no value loaded anything");
+        Assert.That(seen["charts"]!.Select(c => (bool)c["drawn"]!), Is.All.True);
+        Assert.That(seen["pageErrors"], Is.Empty);
+        Assert.That(File.ReadAllText(page), Does.Contain("&lt;/script&gt;&lt;script&gt;alert(&#39;item&#39;)&lt;/script&gt;"), "the table shows the value as text");
+    }
+
+    [Test]
+    public void Html_NoEvents_ChartsStillDraw()
+    {
+        var seen = BrowserPage.Open(WriteReport([]));
+
+        Assert.That(seen["charts"]!.Select(c => (bool)c["drawn"]!), Is.All.True);
+        Assert.That(seen["consoleErrors"], Is.Empty);
+    }
+
+    [TestCase("events")]
+    [TestCase("schema")]
+    public void OtherCommands_RefuseHtml_BeforeReading(string command)
+    {
+        var outcome = AnalyticsRunner.Run(command, "--input", "/nonexistent.jsonl", "--output", Path.Combine(Path.GetTempPath(), "x.html"));
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(2));
+        Assert.That(outcome.Stderr, Does.Contain($"{command} cannot write HTML (report can)"));
+    }
+
+    [Test]
+    public void Sql_RefusesHtml() =>
+        Assert.That(AnalyticsRunner.Run("sql", "--input", "/nonexistent.jsonl", "--output", "out.html", "SELECT 1").Stderr,
+            Does.Contain("sql cannot write HTML"));
+
+    [Test]
+    public void Html_Subtitle_CountsEventsAndNamesTheSource()
+    {
+        var input = AnalyticsRunner.WriteLines(Events);
+        var page = Path.Combine(Path.GetTempPath(), $"gameapi-report-{Guid.NewGuid():N}.html");
+
+        var outcome = AnalyticsRunner.Run("report", "--input", input, "--output", page);
+
+        Assert.That(outcome.ExitCode, Is.Zero, outcome.Stderr);
+        Assert.That(outcome.Stdout, Is.Empty, "the page is the answer");
+        Assert.That(File.ReadAllText(page), Does.Contain($"7 events from {input}."));
+    }
+
+    private static string WriteReport(string[] events)
+    {
+        var page = Path.Combine(Path.GetTempPath(), $"gameapi-report-{Guid.NewGuid():N}.html");
+        var outcome = AnalyticsRunner.Run("report", "--input", AnalyticsRunner.WriteLines(events), "--output", page);
+        Assert.That(outcome.ExitCode, Is.Zero, outcome.Stderr);
+        return page;
+    }
+}
