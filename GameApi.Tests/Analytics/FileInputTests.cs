@@ -239,9 +239,9 @@ public class FileInputTests
 
     // The output is checked before the source is read: with an unreachable broker these would otherwise
     // wait for it and end with exit 1.
-    [TestCase("report", "/x.xlsx", "the file name must end in .csv, .json or .parquet")]
+    [TestCase("report", "/x.xlsx", "the file name must end in .csv, .json, .parquet or .html (report only)")]
     [TestCase("report", "/no-such-folder/x.csv", "folder '{dir}/no-such-folder' does not exist")]
-    [TestCase("report", "/x.csv/", "the file name must end in .csv, .json or .parquet")]
+    [TestCase("report", "/x.csv/", "the file name must end in .csv, .json, .parquet or .html (report only)")]
     [TestCase("schema", "/x.parquet", "schema cannot write Parquet; use --output with .csv or .json")]
     public void Output_Unusable_Exit2BeforeReadingTheSource(string command, string name, string message)
     {
