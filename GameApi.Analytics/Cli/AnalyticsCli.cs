@@ -76,6 +76,15 @@ public static class AnalyticsCli
         };
         var until = new Option<string?>("--until") { Description = "Only events whose timestamp is before this time (same forms as --since)", Recursive = true };
 
+        var cacheDir = new Option<DirectoryInfo>("--cache-dir")
+        {
+            Description = "Where topics read by the embedded engine are kept, so the next run reads only new records "
+                + "(environment: GAMEAPI_ANALYTICS_CACHE; default: $XDG_CACHE_HOME or ~/.cache, then gameapi-analytics)",
+            DefaultValueFactory = _ => new DirectoryInfo(Environment.GetEnvironmentVariable("GAMEAPI_ANALYTICS_CACHE") is { Length: > 0 } dir ? dir : TopicCache.DefaultRoot()),
+            Recursive = true,
+        };
+        var noCache = new Option<bool>("--no-cache") { Description = "Read the whole topic, neither using nor updating the cache", Recursive = true };
+
         var limit = new Option<int>("--limit") { Description = "Rows to show; 0 for all", DefaultValueFactory = _ => 20 };
         InRange(limit, 0, int.MaxValue, "--limit must be a whole number of rows, 0 for all");
         var query = new Argument<string>("query") { Description = "A SQL query over the table 'events'; with several statements separated by ';', the last one's result" };
@@ -89,7 +98,7 @@ public static class AnalyticsCli
 
         var root = new RootCommand("Batch analytics over GameApi's event topic: reads every event, builds the table 'events' and answers with SQL. "
             + "Exit codes: 0 done, 1 the source cannot be reached or read, 2 bad usage or a SQL error, 130 interrupted (Ctrl+C).");
-        foreach (var option in new Option[] { bootstrap, topic, input, format, output, timeout, engineOption, sparkRemote, since, until })
+        foreach (var option in new Option[] { bootstrap, topic, input, format, output, timeout, engineOption, sparkRemote, since, until, cacheDir, noCache })
         {
             root.Options.Add(option);
         }
@@ -136,7 +145,8 @@ public static class AnalyticsCli
                 TimeSpan.FromSeconds(parsed.GetValue(timeout)),
                 Enum.Parse<EngineKind>(parsed.GetValue(engineOption)!, ignoreCase: true),
                 parsed.GetValue(sparkRemote)!,
-                TimeWindow.All);
+                TimeWindow.All,
+                parsed.GetValue(noCache) ? null : parsed.GetValue(cacheDir)!.FullName);
             if (interruption is not null)
             {
                 interruption.StopsCleanly = settings.Engine == EngineKind.Spark;

@@ -11,7 +11,8 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
     public void Load()
     {
         engine.LoadEvents(new EventSource(
-            settings.Input, settings.BootstrapServers, settings.Topic, settings.Timeout, stderr, ProgressLine.Start(stderr, showProgress), settings.Window));
+            settings.Input, settings.BootstrapServers, settings.Topic, settings.Timeout, stderr, ProgressLine.Start(stderr, showProgress), settings.Window,
+            settings.CacheRoot));
         if (!settings.Window.IsAll)
         {
             stderr.WriteLine(settings.Window.Describe());

@@ -3,7 +3,7 @@ using GameApi.Analytics.Output;
 
 namespace GameApi.Analytics.Cli;
 
-/// <summary>The options every command takes.</summary>
+/// <summary>The options every command takes. <see cref="CacheRoot"/>: where topics read here are cached; null with --no-cache.</summary>
 public sealed record RunSettings(
     string BootstrapServers,
     string Topic,
@@ -13,7 +13,8 @@ public sealed record RunSettings(
     TimeSpan Timeout,
     EngineKind Engine,
     string SparkRemote,
-    TimeWindow Window);
+    TimeWindow Window,
+    string? CacheRoot = null);
 
 public enum EngineKind
 {

@@ -44,8 +44,7 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         {
             _snapshot = source.InputFile is { } input
                 ? FileSource.Read(input, scratch.FullName, source.Progress?.Bytes(new FileInfo(input).Length))
-                : new KafkaSource(source.BootstrapServers, source.Topic, source.Timeout)
-                    .Read(scratch.FullName, source.Progress?.Events(), source.Notices.WriteLine);
+                : ReadTopic(source, scratch.FullName);
         }
 
         if (_snapshot.Skipped > 0)
@@ -64,6 +63,15 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         _opening.GetAwaiter().GetResult();
         _window = source.Window;
         Execute(EventsViewSql(_snapshot, _window));
+    }
+
+    private static EventSnapshot ReadTopic(EventSource source, string scratch)
+    {
+        using var kafka = new KafkaSource(source.BootstrapServers, source.Topic, source.Timeout);
+        return source.CacheRoot is { } root
+            // Another run updating the same cache is waited for: its read makes this one short.
+            ? new TopicCache(root, kafka, TimeSpan.FromMinutes(10)).Read(source.Progress?.Events(), source.Notices.WriteLine)
+            : kafka.Read(scratch, source.Progress?.Events(), source.Notices.WriteLine);
     }
 
     /// <summary>From the reading pass, with no query; counted by a query when a time window left events out.</summary>
@@ -95,7 +103,7 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         ArgumentNullException.ThrowIfNull(snapshot);
         window ??= TimeWindow.All;
         var columns = snapshot.Schema.Columns;
-        if (snapshot.Schema.Events == 0)
+        if (snapshot.Schema.Events == 0 || snapshot.JsonLinesPaths.Count == 0)
         {
             // No file to read: the same columns, no rows.
             return "CREATE OR REPLACE VIEW events AS SELECT "
@@ -139,10 +147,11 @@ public sealed class DuckDbEngine : IAnalyticsEngine
             }
         }
 
+        var files = snapshot.JsonLinesPaths.Count == 1 ? Literal(snapshot.JsonLinesPaths[0]) : $"[{string.Join(", ", snapshot.JsonLinesPaths.Select(Literal))}]";
         var read = byPointer
-            ? $"SELECT {string.Join(", ", select)} FROM read_ndjson_objects({Literal(snapshot.JsonLinesPath)}) AS r(json)"
+            ? $"SELECT {string.Join(", ", select)} FROM read_ndjson_objects({files}) AS r(json)"
             : $"SELECT {string.Join(", ", select)} "
-                + $"FROM read_json({Literal(snapshot.JsonLinesPath)}, format = 'newline_delimited', columns = {{{string.Join(", ", declared)}}})";
+                + $"FROM read_json({files}, format = 'newline_delimited', columns = {{{string.Join(", ", declared)}}})";
         return window.IsAll
             ? $"CREATE OR REPLACE VIEW events AS {read}"
             : $"CREATE OR REPLACE VIEW events AS SELECT * FROM ({read}) AS e WHERE {window.Condition(Identifier(EventSchema.TimestampColumn))}";
@@ -303,6 +312,10 @@ public sealed class DuckDbEngine : IAnalyticsEngine
             try
             {
                 _scratch?.Delete(recursive: true);
+                if (_snapshot?.RunFolder is { } run)
+                {
+                    Directory.Delete(run, recursive: true);
+                }
             }
             catch (IOException)
             {

@@ -13,12 +13,14 @@ namespace GameApi.Analytics.Events;
 internal sealed class EventIds
 {
     private readonly HashSet<string>? _exact;
+    private readonly List<string>? _added;
     private ulong[] _fingerprints = [];
     private int _count;
 
-    private EventIds(HashSet<string>? exact, long expected)
+    private EventIds(HashSet<string>? exact, long expected, bool tracked = false)
     {
         _exact = exact;
+        _added = tracked ? [] : null;
         if (exact is null)
         {
             _fingerprints = new ulong[(int)Math.Clamp(expected, 16, 1 << 26)];
@@ -26,6 +28,12 @@ internal sealed class EventIds
     }
 
     public static EventIds Exact() => new(new HashSet<string>(StringComparer.Ordinal), 0);
+
+    /// <summary>Exact, knowing <paramref name="known"/> already; the ids added after them are kept in order (<see cref="Added"/>).</summary>
+    public static EventIds Exact(IEnumerable<string> known) => new(new HashSet<string>(known, StringComparer.Ordinal), 0, tracked: true);
+
+    /// <summary>The ids added since <see cref="Exact(IEnumerable{string})"/>, in order; empty otherwise.</summary>
+    public IReadOnlyList<string> Added => _added ?? [];
 
     /// <summary>Fingerprints only, for about <paramref name="expected"/> ids; see <see cref="CountRepeats"/>.</summary>
     public static EventIds Fingerprints(long expected) => new(null, expected);
@@ -35,7 +43,14 @@ internal sealed class EventIds
     {
         if (_exact is not null)
         {
-            return _exact.Add(System.Text.Encoding.UTF8.GetString(id));
+            var text = System.Text.Encoding.UTF8.GetString(id);
+            if (!_exact.Add(text))
+            {
+                return false;
+            }
+
+            _added?.Add(text);
+            return true;
         }
 
         if (_count == _fingerprints.Length)

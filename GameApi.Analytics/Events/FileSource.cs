@@ -25,7 +25,7 @@ public static class FileSource
                 scanner = JsonLinesFile.CopyObjects(path, usable);
             }
 
-            return new EventSnapshot(usable, scanner.ToSchema(), scanner.Skipped, scanner.Duplicates, HasKafkaMetadata: false);
+            return new EventSnapshot([usable], scanner.ToSchema(), scanner.Skipped, scanner.Duplicates, HasKafkaMetadata: false);
         }
         catch (IOException e)
         {

@@ -1,38 +1,61 @@
 using System.Buffers.Text;
+using System.IO.Hashing;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using GameApi.Librdkafka;
 
 namespace GameApi.Analytics.Events;
 
+/// <summary>A partition's offsets when the run started: the first still on the topic, and the next to be written.</summary>
+public sealed record PartitionOffsets(int Partition, long Low, long High);
+
+/// <summary>The last record read of a partition: its offset and a hash of its value and timestamp.</summary>
+public sealed record LastRecord(long Offset, ulong Hash);
+
+/// <summary>
+/// What to read of one partition: from <paramref name="From"/> to <paramref name="High"/>; records at or after
+/// <paramref name="New"/> are events to add. <paramref name="Expect"/>, when set, is the record that must be
+/// at <paramref name="From"/> (the last one read before): another means the topic is not the one read then.
+/// </summary>
+public sealed record PartitionRead(int Partition, long From, long New, long High, LastRecord? Expect);
+
+/// <summary>
+/// What a read found: false <paramref name="Matched"/> when a partition's first record was not the expected
+/// one (then nothing more was read); the last record read of each partition; the new records read.
+/// </summary>
+public sealed record PartitionsRead(bool Matched, IReadOnlyDictionary<int, LastRecord> Last, long Records);
+
 /// <summary>
 /// Events from every partition of a Kafka topic, from the low watermark to the high watermark taken
-/// at start: a snapshot, like Spark's <c>endingOffsets=latest</c>.
+/// at start: a snapshot, like Spark's <c>endingOffsets=latest</c>. One consumer for the whole run.
 /// </summary>
-public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan timeout)
+public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan timeout) : IDisposable
 {
-    /// <summary>Reads the topic into <paramref name="scratch"/>/events.jsonl. <paramref name="progress"/> gets events read.</summary>
+    private IConsumer<Ignore, byte[]>? _consumer;
+
+    public string BootstrapServers => bootstrapServers;
+
+    public string Topic => topic;
+
+    /// <summary>Reads the whole topic into <paramref name="scratch"/>/events.jsonl. <paramref name="progress"/> gets events read.</summary>
     public EventSnapshot Read(string scratch, IProgress<long>? progress = null, Action<string>? notice = null)
     {
         var path = Path.Combine(scratch, "events.jsonl");
         var scanner = new SchemaScanner();
-        using var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-
-        LoadShippedLibrdkafka();
-        using var consumer = NewConsumer();
-        var ranges = Snapshot(consumer, notice);
-        if (ranges.Count > 0)
+        using (var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         {
-            Consume(consumer, ranges, scanner, output, progress);
+            var partitions = Partitions(notice) ?? [];
+            ReadPartitions(partitions.Select(p => new PartitionRead(p.Partition, p.Low, p.Low, p.High, null)).ToList(), scanner, output, progress);
         }
 
-        return new EventSnapshot(path, scanner.ToSchema(), scanner.Skipped, scanner.Duplicates, HasKafkaMetadata: true);
+        return new EventSnapshot([path], scanner.ToSchema(), scanner.Skipped, scanner.Duplicates, HasKafkaMetadata: true);
     }
 
-    private List<(TopicPartition Partition, long Low, long High)> Snapshot(IConsumer<Ignore, byte[]> consumer, Action<string>? notice)
+    /// <summary>Every partition's offsets now, in partition order; null when the topic does not exist (with a notice).</summary>
+    public IReadOnlyList<PartitionOffsets>? Partitions(Action<string>? notice)
     {
         // Through the consumer's own connections, which the fetches then reuse.
-        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        using var admin = new DependentAdminClientBuilder(Consumer().Handle).Build();
         try
         {
             // All topics, not just ours: asking for one by name can make a broker auto-create it.
@@ -40,26 +63,26 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
             if (found is null)
             {
                 notice?.Invoke($"Topic '{topic}' does not exist at {bootstrapServers}: no events.");
-                return [];
+                return null;
             }
 
             var partitions = found.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).OrderBy(p => p.Partition.Value).ToList();
             var low = Offsets(admin, partitions, OffsetSpec.Earliest());
             var high = Offsets(admin, partitions, OffsetSpec.Latest());
-            foreach (var partition in partitions.Where(p => low[p.Partition.Value] > 0))
+            var offsets = partitions.Select(p => new PartitionOffsets(p.Partition.Value, low[p.Partition.Value], high[p.Partition.Value])).ToList();
+            foreach (var partition in offsets.Where(p => p.Low > 0))
             {
                 // Retention (or the embedded broker's 5 MiB per partition) dropped the oldest events:
                 // the counts cover only what is left, and must not pass for the whole history.
-                notice?.Invoke($"partition {partition.Partition.Value} starts at offset {low[partition.Partition.Value]}: earlier events are no longer on the topic");
+                notice?.Invoke($"partition {partition.Partition} starts at offset {partition.Low}: earlier events are no longer on the topic");
             }
 
-            var ranges = partitions.Select(p => (p, low[p.Partition.Value], high[p.Partition.Value])).Where(r => r.Item3 > r.Item2).ToList();
-            if (ranges.Count == 0)
+            if (offsets.All(p => p.High <= p.Low))
             {
                 notice?.Invoke($"Topic '{topic}' at {bootstrapServers} is empty: no events.");
             }
 
-            return ranges;
+            return offsets;
         }
         catch (KafkaException e)
         {
@@ -77,53 +100,117 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         return result.ResultInfos.ToDictionary(i => i.TopicPartitionOffsetError.Partition.Value, i => i.TopicPartitionOffsetError.Offset.Value);
     }
 
-    private void Consume(IConsumer<Ignore, byte[]> consumer, List<(TopicPartition Partition, long Low, long High)> ranges, SchemaScanner scanner, Stream output, IProgress<long>? progress)
+    /// <summary>
+    /// Reads the given ranges; each new record that <paramref name="scanner"/> accepts is written to
+    /// <paramref name="output"/> as a line. <paramref name="progress"/> gets new records read.
+    /// </summary>
+    public PartitionsRead ReadPartitions(IReadOnlyList<PartitionRead> reads, SchemaScanner scanner, Stream output, IProgress<long>? progress)
     {
-        consumer.Assign(ranges.Select(r => new TopicPartitionOffset(r.Partition, r.Low)));
-        var ends = ranges.ToDictionary(r => r.Partition.Partition.Value, r => r.High);
+        ArgumentNullException.ThrowIfNull(reads);
+        ArgumentNullException.ThrowIfNull(scanner);
+        var last = new Dictionary<int, LastRecord>();
+        var wanted = reads.Where(r => r.High > r.From).ToDictionary(r => r.Partition);
+        if (wanted.Count == 0)
+        {
+            return new PartitionsRead(true, last, 0);
+        }
+
+        var consumer = Consumer();
+        consumer.Assign(wanted.Values.Select(r => new TopicPartitionOffset(topic, r.Partition, r.From)));
         var line = new LineWriter(output);
+        var started = new HashSet<int>();
         var read = 0L;
         var idle = DateTime.UtcNow;
-        while (ends.Count > 0)
+        try
         {
-            var record = consumer.Consume(TimeSpan.FromMilliseconds(500));
-            if (record is null)
+            while (wanted.Count > 0)
             {
-                if (DateTime.UtcNow - idle > timeout)
+                var record = consumer.Consume(TimeSpan.FromMilliseconds(500));
+                if (record is null)
                 {
-                    throw new SourceException($"Kafka at {bootstrapServers} stopped sending records of '{topic}' (partitions {string.Join(", ", ends.Keys)} unfinished).");
+                    if (DateTime.UtcNow - idle > timeout)
+                    {
+                        throw new SourceException($"Kafka at {bootstrapServers} stopped sending records of '{topic}' (partitions {string.Join(", ", wanted.Keys)} unfinished).");
+                    }
+
+                    continue;
                 }
 
-                continue;
-            }
+                idle = DateTime.UtcNow;
+                var partition = record.Partition.Value;
+                if (!wanted.TryGetValue(partition, out var range))
+                {
+                    continue;
+                }
 
-            idle = DateTime.UtcNow;
-            var partition = record.Partition.Value;
-            if (record.IsPartitionEOF || !ends.TryGetValue(partition, out var high))
-            {
-                ends.Remove(partition);
-                continue;
-            }
+                if (record.IsPartitionEOF)
+                {
+                    if (range.Expect is not null && !started.Contains(partition))
+                    {
+                        return new PartitionsRead(false, last, read); // the expected record is gone
+                    }
 
-            if (record.Offset.Value < high && record.Message.Value is var value && scanner.Add(value ?? []))
-            {
+                    wanted.Remove(partition);
+                    continue;
+                }
+
+                var offset = record.Offset.Value;
+                if (offset >= range.High)
+                {
+                    wanted.Remove(partition);
+                    continue;
+                }
+
+                var value = record.Message.Value ?? [];
                 var timestamp = record.Message.Timestamp;
-                line.Write(partition, record.Offset.Value, timestamp.Type == TimestampType.NotAvailable ? null : timestamp.UnixTimestampMs, value!);
-            }
+                long? ms = timestamp.Type == TimestampType.NotAvailable ? null : timestamp.UnixTimestampMs;
+                var here = new LastRecord(offset, XxHash3.HashToUInt64(value, ms ?? -1));
+                if (started.Add(partition) && range.Expect is { } expected && here != expected)
+                {
+                    return new PartitionsRead(false, last, read);
+                }
 
-            if (record.Offset.Value < high && ++read % 10_000 == 0)
-            {
-                progress?.Report(read);
-            }
+                last[partition] = here;
+                if (offset >= range.New)
+                {
+                    if (scanner.Add(value))
+                    {
+                        line.Write(partition, offset, ms, value);
+                    }
 
-            if (record.Offset.Value >= high - 1)
-            {
-                ends.Remove(partition);
+                    if (++read % 10_000 == 0)
+                    {
+                        progress?.Report(read);
+                    }
+                }
+
+                if (offset >= range.High - 1)
+                {
+                    wanted.Remove(partition);
+                }
             }
+        }
+        finally
+        {
+            consumer.Unassign();
         }
 
         progress?.Report(read);
+        return new PartitionsRead(true, last, read);
     }
+
+    private IConsumer<Ignore, byte[]> Consumer()
+    {
+        if (_consumer is null)
+        {
+            LoadShippedLibrdkafka();
+            _consumer = NewConsumer();
+        }
+
+        return _consumer;
+    }
+
+    public void Dispose() => _consumer?.Dispose();
 
     /// <summary>Writes one valid event object as a line, the record's metadata first.</summary>
     private sealed class LineWriter(Stream output)

@@ -47,6 +47,35 @@ public sealed class SchemaScanner
         return scanners[0];
     }
 
+    /// <summary>
+    /// A scanner that goes on from <paramref name="state"/> (what an earlier scan saw, <see cref="State"/>),
+    /// dropping repeats of <paramref name="knownEventIds"/> too; <see cref="NewEventIds"/> lists the ids it adds.
+    /// </summary>
+    public static SchemaScanner Resume(ScannerState state, IEnumerable<string> knownEventIds)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var scanner = new SchemaScanner(EventIds.Exact(knownEventIds))
+        {
+            Events = state.Events,
+            Skipped = state.Skipped,
+            Duplicates = state.Duplicates,
+        };
+        foreach (var saved in state.Fields)
+        {
+            var field = new Field(saved.Key) { Kinds = saved.Kinds, Count = saved.Count };
+            scanner._byKey[saved.Key] = field;
+            scanner._fields.Add(field);
+        }
+
+        return scanner;
+    }
+
+    /// <summary>What this scanner has seen, to go on from later (<see cref="Resume"/>).</summary>
+    public ScannerState State => new(_fields.Select(f => new ScannedField(f.Key, f.Kinds, f.Count)).ToList(), Events, Skipped, Duplicates);
+
+    /// <summary>The event_ids of the events this scanner accepted, after <see cref="Resume"/>; empty otherwise.</summary>
+    public IReadOnlyList<string> NewEventIds => _ids.Added;
+
     public long Events { get; private set; }
 
     public long Skipped { get; private set; }
@@ -277,4 +306,13 @@ public sealed class SchemaScanner
 
         public long Count { get; set; }
     }
+}
+
+/// <summary>A field as a scan saw it: its kinds of values and how many events carried it.</summary>
+public sealed record ScannedField(string Key, FieldKinds Kinds, long Count);
+
+/// <summary>What a scan saw, without the event_ids: enough to go on scanning later (<see cref="SchemaScanner.Resume"/>).</summary>
+public sealed record ScannerState(IReadOnlyList<ScannedField> Fields, long Events, long Skipped, long Duplicates)
+{
+    public static ScannerState Empty { get; } = new([], 0, 0, 0);
 }

@@ -1,0 +1,429 @@
+using System.Diagnostics;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace GameApi.Analytics.Events;
+
+/// <summary>
+/// What earlier runs read of a topic, kept on disk so a run reads only the records written since: one
+/// folder per cluster (as --bootstrap-servers names it) and topic, holding segments of event lines as
+/// <see cref="KafkaSource"/> writes them, the event_ids seen, and a manifest with each partition's next
+/// offset, the last record read of it, and the schema scan so far.
+/// <para>
+/// Every run checks the topic is still the one cached: each partition's first offset unchanged, its end
+/// not below the cache, and the last record read of it still there, the same bytes and timestamp.
+/// Otherwise (the topic recreated or truncated, or retention removed records since) the cache is rebuilt
+/// from the topic, so a run over the cache answers what a run without it would.
+/// </para>
+/// <para>
+/// Several runs at once: one updates at a time (an exclusive lock on the folder's <c>lock</c> file); files
+/// are written whole before the manifest names them, and the manifest is replaced by a rename; a run reads
+/// hard links to the segments in a folder of its own, so a later rebuild cannot pull files from under it.
+/// </para>
+/// </summary>
+public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan lockWait)
+{
+    // More segments than this are merged into one: a run over many small files costs DuckDB more.
+    private const int MaxSegments = 8;
+
+    /// <summary>The user's cache folder for this program: $XDG_CACHE_HOME, else ~/.cache (on Windows, local app data).</summary>
+    public static string DefaultRoot()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var baseFolder = xdg is { Length: > 0 } && Path.IsPathRooted(xdg) ? xdg
+            : OperatingSystem.IsWindows() ? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData)
+            : home.Length > 0 ? Path.Combine(home, ".cache")
+            : Path.GetTempPath();
+        return Path.Combine(baseFolder, "gameapi-analytics");
+    }
+
+    /// <summary>The folder of this cluster and topic under the cache root.</summary>
+    public string Folder => Path.Combine(root, FolderName(kafka.BootstrapServers, kafka.Topic));
+
+    // Readable, and unique: the names as given, made safe for a path, and a hash of the exact strings.
+    internal static string FolderName(string bootstrapServers, string topic)
+    {
+        static string Safe(string text) => new(text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_').ToArray());
+        var hash = XxHash3.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(bootstrapServers + "\n" + topic));
+        return $"{Safe(bootstrapServers)}-{Safe(topic)}-{hash:x16}";
+    }
+
+    /// <summary>
+    /// Brings the cache up to date with the topic and returns the run's snapshot over it. <paramref name="progress"/>
+    /// gets new records read; <paramref name="notice"/> what the run should know (what was read from where).
+    /// </summary>
+    public EventSnapshot Read(IProgress<long>? progress, Action<string> notice)
+    {
+        ArgumentNullException.ThrowIfNull(notice);
+        var folder = Folder;
+        Directory.CreateDirectory(folder);
+        using var exclusive = FolderLock.Acquire(Path.Combine(folder, "lock"), lockWait, folder, notice);
+        var offsets = kafka.Partitions(notice) ?? [];
+        var manifest = Manifest.Load(folder, kafka.BootstrapServers, kafka.Topic, out var unusable);
+        var reason = manifest is null ? unusable : Stale(manifest, offsets);
+        if (reason is not null)
+        {
+            notice($"Rebuilding the cache: {reason}.");
+            manifest = null;
+        }
+
+        var (updated, added) = Update(folder, manifest ?? Manifest.Empty(kafka.BootstrapServers, kafka.Topic), offsets, progress);
+        if (updated is null)
+        {
+            // The last record read of a partition was not there any more: the topic changed under the cache.
+            notice("Rebuilding the cache: a partition's last cached record is no longer on the topic (recreated or truncated).");
+            (updated, added) = Update(folder, Manifest.Empty(kafka.BootstrapServers, kafka.Topic), offsets, progress);
+            if (updated is null)
+            {
+                throw new SourceException($"Topic '{kafka.Topic}' at {kafka.BootstrapServers} changed while it was being read; run again.");
+            }
+        }
+
+        updated = Compact(folder, updated);
+        updated.Save(folder);
+        RemoveUnlisted(folder, updated);
+        var cached = updated.Scanner.Events - added;
+        notice($"Read {added:N0} new event{(added == 1 ? "" : "s")} from Kafka and {cached:N0} from the cache ({folder}).");
+        return Snapshot(folder, updated);
+    }
+
+    // Why the cache cannot be extended to this topic as it is now; null when it can.
+    private static string? Stale(Manifest manifest, IReadOnlyList<PartitionOffsets> offsets)
+    {
+        var now = offsets.ToDictionary(o => o.Partition);
+        foreach (var cached in manifest.Partitions)
+        {
+            if (!now.TryGetValue(cached.Partition, out var current))
+            {
+                return $"partition {cached.Partition} is gone (the topic was recreated)";
+            }
+
+            if (current.Low != cached.Low)
+            {
+                return $"partition {cached.Partition} now starts at offset {current.Low}, not {cached.Low} (retention removed records, or the topic was recreated)";
+            }
+
+            if (current.High < cached.Next)
+            {
+                return $"partition {cached.Partition} ends at offset {current.High}, before the cached {cached.Next} (the topic was recreated or truncated)";
+            }
+        }
+
+        return null;
+    }
+
+    // Reads what is new into a new segment; null when a partition's last cached record is not the one there now.
+    private (Manifest? Manifest, long Added) Update(string folder, Manifest manifest, IReadOnlyList<PartitionOffsets> offsets, IProgress<long>? progress)
+    {
+        var cached = manifest.Partitions.ToDictionary(p => p.Partition);
+        var reads = offsets.Select(o => cached.TryGetValue(o.Partition, out var c) && c.LastOffset is { } lastOffset
+                ? new PartitionRead(o.Partition, lastOffset, c.Next, o.High, new LastRecord(lastOffset, c.LastHash))
+                : new PartitionRead(o.Partition, o.Low, o.Low, o.High, null))
+            .ToList();
+        var anyNew = reads.Any(r => r.High > r.New);
+
+        // The event_ids are needed only to tell resends among new records; reading a million costs ~0.1 s.
+        var scanner = SchemaScanner.Resume(manifest.Scanner, anyNew ? manifest.ReadIds(folder) : []);
+        var segment = $"segment-{Guid.NewGuid():N}.jsonl";
+        var segmentPath = Path.Combine(folder, segment);
+        PartitionsRead result;
+        using (var output = new FileStream(segmentPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+        {
+            result = kafka.ReadPartitions(reads, scanner, output, progress);
+            output.Flush(flushToDisk: true);
+        }
+
+        if (!result.Matched)
+        {
+            File.Delete(segmentPath);
+            return (null, 0);
+        }
+
+        var segments = manifest.Segments.ToList();
+        if (new FileInfo(segmentPath).Length > 0)
+        {
+            segments.Add(new CachedFile(segment, new FileInfo(segmentPath).Length));
+        }
+        else
+        {
+            File.Delete(segmentPath);
+        }
+
+        var ids = manifest.AppendIds(folder, scanner.NewEventIds);
+        var partitions = offsets.Select(o =>
+        {
+            var last = result.Last.TryGetValue(o.Partition, out var read) ? read
+                : cached.TryGetValue(o.Partition, out var c) && c.LastOffset is { } offset ? new LastRecord(offset, c.LastHash)
+                : null;
+            return new CachedPartition(o.Partition, o.Low, o.High, last?.Offset, last?.Hash ?? 0);
+        }).ToList();
+        var added = scanner.Events - manifest.Scanner.Events;
+        return (manifest with { Partitions = partitions, Segments = segments, Ids = ids, Scanner = scanner.State }, added);
+    }
+
+    // Many small segments merged into one, lines being independent; the old files go once the manifest no longer names them.
+    private static Manifest Compact(string folder, Manifest manifest)
+    {
+        if (manifest.Segments.Count <= MaxSegments)
+        {
+            return manifest;
+        }
+
+        var name = $"segment-{Guid.NewGuid():N}.jsonl";
+        using (var output = new FileStream(Path.Combine(folder, name), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+        {
+            foreach (var segment in manifest.Segments)
+            {
+                using var input = File.OpenRead(Path.Combine(folder, segment.Name));
+                input.CopyTo(output);
+            }
+
+            output.Flush(flushToDisk: true);
+        }
+
+        return manifest with { Segments = [new CachedFile(name, manifest.Segments.Sum(s => s.Length))] };
+    }
+
+    // Files of earlier generations, segments merged away, and the folders of runs that ended without cleaning up.
+    private static void RemoveUnlisted(string folder, Manifest manifest)
+    {
+        var listed = manifest.Segments.Select(s => s.Name).Append(manifest.Ids.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(folder, "*-*.*"))
+        {
+            var name = Path.GetFileName(file);
+            if ((name.StartsWith("segment-", StringComparison.Ordinal) || name.StartsWith("ids-", StringComparison.Ordinal)) && !listed.Contains(name))
+            {
+                TryDelete(() => File.Delete(file));
+            }
+        }
+
+        var runs = Path.Combine(folder, "runs");
+        if (Directory.Exists(runs))
+        {
+            foreach (var run in Directory.EnumerateDirectories(runs))
+            {
+                if (int.TryParse(Path.GetFileName(run).Split('-')[0], out var pid) && !Running(pid))
+                {
+                    TryDelete(() => Directory.Delete(run, recursive: true));
+                }
+            }
+        }
+    }
+
+    private static bool Running(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static void TryDelete(Action delete)
+    {
+        try
+        {
+            delete();
+        }
+        catch (IOException)
+        {
+            // Left for the next run to remove.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    // The run reads its own hard links to the segments: a later run may replace them while this one queries.
+    private static EventSnapshot Snapshot(string folder, Manifest manifest)
+    {
+        var run = Path.Combine(folder, "runs", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(run);
+        var paths = manifest.Segments.Select(segment =>
+        {
+            var from = Path.Combine(folder, segment.Name);
+            var to = Path.Combine(run, segment.Name);
+            if (!HardLink(from, to))
+            {
+                File.Copy(from, to); // a file system without hard links: slower, just as safe
+            }
+
+            return to;
+        }).ToList();
+        var scanner = SchemaScanner.Resume(manifest.Scanner, []);
+        return new EventSnapshot(paths, scanner.ToSchema(), scanner.Skipped, scanner.Duplicates, HasKafkaMetadata: true, RunFolder: run);
+    }
+
+    private static bool HardLink(string existing, string created)
+    {
+        try
+        {
+            return !OperatingSystem.IsWindows() && Link(existing, created) == 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "link", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Link(string existing, string created);
+
+    /// <summary>The exclusive right to update one cache folder, waited for.</summary>
+    private sealed class FolderLock : IDisposable
+    {
+        private readonly FileStream _file;
+
+        private FolderLock(FileStream file) => _file = file;
+
+        // .NET takes an exclusive flock() for FileShare.None on Unix; it goes with the process, even on kill -9.
+        public static FolderLock Acquire(string path, TimeSpan wait, string folder, Action<string> notice)
+        {
+            var clock = Stopwatch.StartNew();
+            var told = false;
+            while (true)
+            {
+                try
+                {
+                    return new FolderLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                }
+                catch (IOException) when (clock.Elapsed < wait)
+                {
+                    if (!told)
+                    {
+                        notice($"Waiting for another run to finish updating the cache {folder}.");
+                        told = true;
+                    }
+
+                    Thread.Sleep(50);
+                }
+                catch (IOException e)
+                {
+                    throw new SourceException($"The cache {folder} stayed locked by another run for {wait.TotalSeconds:0.#} s; try again, or use --no-cache.", e);
+                }
+            }
+        }
+
+        public void Dispose() => _file.Dispose();
+    }
+}
+
+/// <summary>A file of the cache and its length when the manifest was written.</summary>
+public sealed record CachedFile(string Name, long Length);
+
+/// <summary>One partition as cached: its first offset then, the next to read, and the last record read (null: none).</summary>
+public sealed record CachedPartition(int Partition, long Low, long Next, long? LastOffset, ulong LastHash);
+
+/// <summary>The cache folder's table of contents. Replaced whole, by a rename, under the folder's lock.</summary>
+public sealed record Manifest(
+    int Version,
+    string BootstrapServers,
+    string Topic,
+    IReadOnlyList<CachedPartition> Partitions,
+    IReadOnlyList<CachedFile> Segments,
+    CachedFile Ids,
+    ScannerState Scanner)
+{
+    private const int CurrentVersion = 1;
+
+    public static Manifest Empty(string bootstrapServers, string topic) =>
+        new(CurrentVersion, bootstrapServers, topic, [], [], new CachedFile($"ids-{Guid.NewGuid():N}.bin", 0), ScannerState.Empty);
+
+    /// <summary>
+    /// The manifest, if there is one for this cluster and topic and every file it names is whole; else null,
+    /// with <paramref name="unusable"/> saying why when there was a manifest.
+    /// </summary>
+    public static Manifest? Load(string folder, string bootstrapServers, string topic, out string? unusable)
+    {
+        unusable = null;
+        var path = Path.Combine(folder, "manifest.json");
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            var manifest = JsonSerializer.Deserialize(File.ReadAllBytes(path), CacheJson.Default.Manifest);
+            unusable = manifest is null || manifest.Version != CurrentVersion ? "it was written by another version"
+                : manifest.BootstrapServers != bootstrapServers || manifest.Topic != topic ? "it holds another cluster's or topic's events"
+                : !manifest.Segments.All(s => Length(Path.Combine(folder, s.Name)) == s.Length)
+                    || (manifest.Ids.Length > 0 && Length(Path.Combine(folder, manifest.Ids.Name)) < manifest.Ids.Length) ? "some of its files are missing or damaged"
+                : null;
+            return unusable is null ? manifest : null;
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or NotSupportedException)
+        {
+            unusable = $"its manifest cannot be read ({e.Message})";
+            return null;
+        }
+    }
+
+    private static long Length(string path) => File.Exists(path) ? new FileInfo(path).Length : -1;
+
+    public void Save(string folder)
+    {
+        var temporary = Path.Combine(folder, $"manifest-{Guid.NewGuid():N}.tmp");
+        using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+        {
+            JsonSerializer.Serialize(file, this, CacheJson.Default.Manifest);
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, Path.Combine(folder, "manifest.json"), overwrite: true);
+    }
+
+    /// <summary>The event_ids the manifest covers (a crashed update may have written more: not read).</summary>
+    public List<string> ReadIds(string folder)
+    {
+        var ids = new List<string>();
+        var path = Path.Combine(folder, Ids.Name);
+        if (Ids.Length == 0 || !File.Exists(path))
+        {
+            return ids;
+        }
+
+        using var reader = new BinaryReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16));
+        while (reader.BaseStream.Position < Ids.Length)
+        {
+            ids.Add(reader.ReadString());
+        }
+
+        return ids;
+    }
+
+    /// <summary>Appends ids after what the manifest covers; the file as the next manifest should name it.</summary>
+    public CachedFile AppendIds(string folder, IReadOnlyList<string> added)
+    {
+        if (added.Count == 0)
+        {
+            return Ids;
+        }
+
+        using var file = new FileStream(Path.Combine(folder, Ids.Name), FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 1 << 16);
+        file.SetLength(Ids.Length); // drop what a crashed update left after it
+        file.Position = Ids.Length;
+        using (var writer = new BinaryWriter(file, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            foreach (var id in added)
+            {
+                writer.Write(id);
+            }
+        }
+
+        file.Flush(flushToDisk: true);
+        return Ids with { Length = file.Length };
+    }
+}
+
+/// <summary>The manifest's JSON, generated at build time (the native build has no reflection-based serializer).</summary>
+[JsonSerializable(typeof(Manifest))]
+[JsonSourceGenerationOptions(WriteIndented = true)]
+internal sealed partial class CacheJson : JsonSerializerContext;

@@ -1,0 +1,316 @@
+using GameApi.Infrastructure.Embedded;
+using GameApi.Tests.Support;
+
+namespace GameApi.Tests.Analytics;
+
+/// <summary>
+/// The embedded engine's topic cache: a run reads only what is new, and answers what a run with
+/// --no-cache answers, whatever happened to the topic in between.
+/// </summary>
+public class TopicCacheTests
+{
+    private const string Topic = "events";
+    private static readonly string[] Types = ["default", "purchase_sword", "join_guild"];
+
+    private EmbeddedKafkaBroker _broker = null!;
+    private string _cache = null!;
+
+    [SetUp]
+    public void StartBroker()
+    {
+        _broker = EmbeddedKafkaBroker.Start("127.0.0.1:0");
+        _broker.CreateTopic(Topic, 3);
+        _cache = Path.Combine(Path.GetTempPath(), $"gameapi-cache-test-{Guid.NewGuid():N}");
+    }
+
+    [TearDown]
+    public void StopBroker()
+    {
+        _broker.Dispose();
+        if (Directory.Exists(_cache))
+        {
+            Directory.Delete(_cache, recursive: true);
+        }
+    }
+
+    // Events of the API's shape; the tag makes event_ids unique to one batch.
+    private static IEnumerable<string> Events(string tag, int count, int typeShift = 0) => Enumerable.Range(0, count).Select(i =>
+        $$"""{"event_type":"{{Types[(i + typeShift) % Types.Length]}}","event_id":"{{tag}}-{{i}}","timestamp":"2026-12-01T10:{{i % 60:00}}:00Z","n":{{i}}}""");
+
+    private void Write(IEnumerable<string> values, int? partition = null) => TopicWriter.Write(_broker.BootstrapServers, Topic, values, partition);
+
+    private AnalyticsOutcome Run(params string[] args) =>
+        AnalyticsRunner.Run([.. args, "--bootstrap-servers", _broker.BootstrapServers, "--cache-dir", _cache, "--format", "json"]);
+
+    private AnalyticsOutcome RunWithoutCache(params string[] args) =>
+        AnalyticsRunner.Run([.. args, "--bootstrap-servers", _broker.BootstrapServers, "--no-cache", "--format", "json"]);
+
+    private static long Count(AnalyticsOutcome outcome)
+    {
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        return (long)outcome.JsonRows[0]["n"]!;
+    }
+
+    private const string CountSql = "SELECT COUNT(*) AS n FROM events";
+
+    private static void AssertRead(AnalyticsOutcome outcome, int fromKafka, int fromCache)
+    {
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.Stderr, Does.Contain($"Read {fromKafka:N0} new event{(fromKafka == 1 ? "" : "s")} from Kafka and {fromCache:N0} from the cache"));
+    }
+
+    [Test]
+    public void SecondRun_ReadsNothingNew_AnswersAsWithoutCache()
+    {
+        Write(Events("a", 300));
+        Write(["not json", """{"event_type":"default","event_id":"a-1","timestamp":"2026-12-01T10:01:00Z","n":1}"""]);
+
+        var first = Run("report");
+        var second = Run("report");
+        var uncached = RunWithoutCache("report");
+
+        AssertRead(first, 300, 0);
+        AssertRead(second, 0, 300);
+        Assert.That(second.Stdout, Is.EqualTo(uncached.Stdout));
+        Assert.That(first.Stdout, Is.EqualTo(uncached.Stdout));
+        Assert.That(second.Stderr, Does.Contain("Skipped 1 message").And.Contain("Counted 1 resent event once"));
+        Assert.That(Run("schema").Stdout, Is.EqualTo(RunWithoutCache("schema").Stdout));
+
+        // In the order read, which interleaves partitions differently from run to run.
+        static List<string> Sorted(AnalyticsOutcome outcome) => outcome.JsonRows.Select(r => r.ToString()).Order(StringComparer.Ordinal).ToList();
+        Assert.That(Sorted(Run("events", "--limit", "0")), Is.EqualTo(Sorted(RunWithoutCache("events", "--limit", "0"))));
+    }
+
+    [Test]
+    public void NewEvents_CountsGrowByExactlyThem_ResendsOfCachedEventsCountedOnce()
+    {
+        Write(Events("a", 200));
+        var before = Count(Run("sql", CountSql));
+
+        Write(Events("b", 1000, typeShift: 1));
+        Write(["[1,2]", """{"event_type":"default","event_id":"a-7","timestamp":"2026-12-01T10:07:00Z","n":7}"""]);
+        var after = Run("sql", CountSql);
+
+        AssertRead(after, 1000, 200);
+        Assert.That(Count(after) - before, Is.EqualTo(1000));
+        Assert.That(after.Stderr, Does.Contain("Skipped 1 message").And.Contain("Counted 1 resent event once"));
+        Assert.That(Run("report").Stdout, Is.EqualTo(RunWithoutCache("report").Stdout));
+    }
+
+    [Test]
+    public void NewField_AfterCaching_IsAColumn()
+    {
+        Write(Events("a", 10));
+        Run("schema");
+
+        Write(["""{"event_type":"default","event_id":"c-1","timestamp":"2026-12-01T11:00:00Z","n":1.5,"X-Game-Version":"2.1"}"""]);
+        var schema = Run("schema");
+
+        Assert.That(schema.ExitCode, Is.EqualTo(0), schema.Stderr);
+        Assert.That(schema.Stdout, Is.EqualTo(RunWithoutCache("schema").Stdout));
+        Assert.That(schema.Stdout, Does.Contain("x_game_version"));
+    }
+
+    [TestCase(50, TestName = "TopicRecreated_WithFewerEvents_CountsAreTheNewTopics")]
+    [TestCase(120, TestName = "TopicRecreated_WithAsManyOtherEvents_CountsAreTheNewTopics")]
+    [TestCase(400, TestName = "TopicRecreated_WithMoreEvents_CountsAreTheNewTopics")]
+    public void TopicRecreated_CountsAreTheNewTopics(int newCount)
+    {
+        // Everything on partition 0, so "as many" is the same offsets on the same partition.
+        Write(Events("old", 120), partition: 0);
+        Assert.That(Count(Run("sql", CountSql)), Is.EqualTo(120));
+
+        // The same address, a new cluster: what deleting and creating the topic again looks like to a reader.
+        var address = _broker.BootstrapServers;
+        _broker.Dispose();
+        _broker = EmbeddedKafkaBroker.Start(address);
+        _broker.CreateTopic(Topic, 3);
+        Write(Events("new", newCount, typeShift: 2), partition: 0);
+
+        var after = Run("sql", "SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE event_id LIKE 'old-%') AS old FROM events");
+
+        Assert.That(after.ExitCode, Is.EqualTo(0), after.Stderr);
+        Assert.That(after.Stderr, Does.Contain("Rebuilding the cache"));
+        Assert.That((long)after.JsonRows[0]["n"]!, Is.EqualTo(newCount));
+        Assert.That((long)after.JsonRows[0]["old"]!, Is.Zero);
+        Assert.That(Run("report").Stdout, Is.EqualTo(RunWithoutCache("report").Stdout));
+    }
+
+    [Test]
+    public void TopicRecreatedWithFewerPartitions_CountsAreTheNewTopics()
+    {
+        Write(Events("old", 90));
+        Run("sql", CountSql);
+
+        var address = _broker.BootstrapServers;
+        _broker.Dispose();
+        _broker = EmbeddedKafkaBroker.Start(address);
+        _broker.CreateTopic(Topic, 1);
+        Write(Events("new", 200));
+
+        var after = Run("sql", CountSql);
+
+        Assert.That(after.Stderr, Does.Contain("Rebuilding the cache: partition 1 is gone"));
+        Assert.That(Count(after), Is.EqualTo(200));
+    }
+
+    [Test]
+    public void RetentionDroppedCachedEvents_Rebuilt_CountsWhatIsLeft()
+    {
+        // The embedded broker keeps 5 MiB per partition: 100 events of 64 KiB push the first ones out.
+        var padding = new string('x', 64 * 1024);
+        IEnumerable<string> Padded(string tag, int count) => Events(tag, count).Select(e => e.Replace("}", $$""","padding":"{{padding}}"}""", StringComparison.Ordinal));
+        Write(Padded("a", 10), partition: 0);
+        Assert.That(Count(Run("sql", CountSql)), Is.EqualTo(10));
+
+        Write(Padded("b", 100), partition: 0);
+        var after = Run("sql", CountSql);
+
+        Assert.That(after.Stderr, Does.Contain("Rebuilding the cache: partition 0 now starts at offset"));
+        Assert.That(Count(after), Is.EqualTo(Count(RunWithoutCache("sql", CountSql))).And.LessThan(110));
+    }
+
+    [Test]
+    public void NoCache_NeitherReadsNorWritesTheCache()
+    {
+        Write(Events("a", 20));
+
+        var outcome = RunWithoutCache("sql", CountSql);
+        var withDir = AnalyticsRunner.Run("sql", CountSql, "--bootstrap-servers", _broker.BootstrapServers, "--cache-dir", _cache, "--no-cache");
+
+        Assert.That(Count(outcome), Is.EqualTo(20));
+        Assert.That(withDir.ExitCode, Is.EqualTo(0), withDir.Stderr);
+        Assert.That(outcome.Stderr + withDir.Stderr, Does.Not.Contain("cache"));
+        Assert.That(Directory.Exists(_cache), Is.False);
+    }
+
+    [Test]
+    public void ParallelRuns_SameAnswers_CacheLeftWhole()
+    {
+        Write(Events("a", 2000));
+        var expected = RunWithoutCache("report").Stdout;
+
+        var runs = Enumerable.Range(0, 4).Select(_ => Task.Run(() => Run("report"))).ToArray();
+        Task.WaitAll(runs);
+        Write(Events("b", 500));
+        var parallelAfterWrite = Enumerable.Range(0, 3).Select(_ => Task.Run(() => Run("sql", CountSql))).ToArray();
+        Task.WaitAll(parallelAfterWrite);
+
+        Assert.Multiple(() =>
+        {
+            foreach (var run in runs)
+            {
+                Assert.That(run.Result.ExitCode, Is.EqualTo(0), run.Result.Stderr);
+                Assert.That(run.Result.Stdout, Is.EqualTo(expected));
+            }
+
+            foreach (var run in parallelAfterWrite)
+            {
+                Assert.That(Count(run.Result), Is.EqualTo(2500));
+            }
+        });
+        Assert.That(runs.Count(r => r.Result.Stderr.Contains("Read 2,000 new events from Kafka", StringComparison.Ordinal)), Is.EqualTo(1));
+        AssertRead(Run("sql", CountSql), 0, 2500);
+        Assert.That(Directory.GetDirectories(Path.Combine(CacheFolder(), "runs")), Is.Empty, "a run left its snapshot folder");
+    }
+
+    [Test]
+    public void AnotherRunUpdating_IsWaitedFor()
+    {
+        Write(Events("a", 30));
+        Run("sql", CountSql);
+        Write(Events("b", 5));
+
+        Task<AnalyticsOutcome> waiting;
+        using (new FileStream(Path.Combine(CacheFolder(), "lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            waiting = Task.Run(() => Run("sql", CountSql));
+            Thread.Sleep(1500);
+            Assert.That(waiting.IsCompleted, Is.False, "the run did not wait for the cache's lock");
+        }
+
+        var outcome = waiting.Result;
+        Assert.That(Count(outcome), Is.EqualTo(35));
+        Assert.That(outcome.Stderr, Does.Contain("Waiting for another run to finish updating the cache"));
+    }
+
+    [Test]
+    public void CrashLeftovers_Ignored()
+    {
+        Write(Events("a", 40));
+        Run("sql", CountSql);
+        var folder = CacheFolder();
+
+        // What a run killed while updating leaves: ids written past what the manifest covers, a segment
+        // the manifest does not name, a half-written manifest next to the real one.
+        var ids = Directory.GetFiles(folder, "ids-*.bin").Single();
+        File.AppendAllText(ids, "garbage that is no event_id");
+        File.WriteAllText(Path.Combine(folder, $"segment-{Guid.NewGuid():N}.jsonl"), """{"event_type":"ghost","event_id":"ghost"}""" + "\n");
+        File.WriteAllText(Path.Combine(folder, $"manifest-{Guid.NewGuid():N}.tmp"), "{\"Version\":");
+        Write(Events("b", 10));
+
+        var outcome = Run("sql", "SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE event_type = 'ghost') AS ghosts FROM events");
+
+        AssertRead(outcome, 10, 40);
+        Assert.That((long)outcome.JsonRows[0]["n"]!, Is.EqualTo(50));
+        Assert.That((long)outcome.JsonRows[0]["ghosts"]!, Is.Zero);
+        Assert.That(Directory.GetFiles(folder, "segment-*.jsonl"), Has.Length.EqualTo(2), "the orphan segment was not removed");
+    }
+
+    [Test]
+    public void DamagedSegment_Rebuilt()
+    {
+        Write(Events("a", 40));
+        Run("sql", CountSql);
+        var segment = Directory.GetFiles(CacheFolder(), "segment-*.jsonl").Single();
+        File.WriteAllText(segment, """{"event_type":"ghost"}""" + "\n");
+
+        var outcome = Run("sql", CountSql);
+
+        Assert.That(outcome.Stderr, Does.Contain("Rebuilding the cache: some of its files are missing or damaged"));
+        Assert.That(Count(outcome), Is.EqualTo(40));
+    }
+
+    [Test]
+    public void ManySmallUpdates_Compacted_SameAnswer()
+    {
+        for (var i = 0; i < 12; i++)
+        {
+            Write(Events($"r{i}", 7));
+            Assert.That(Count(Run("sql", CountSql)), Is.EqualTo(7 * (i + 1)));
+        }
+
+        Assert.That(Directory.GetFiles(CacheFolder(), "segment-*.jsonl"), Has.Length.LessThanOrEqualTo(8));
+        Assert.That(Run("report").Stdout, Is.EqualTo(RunWithoutCache("report").Stdout));
+    }
+
+    [Test]
+    public void TopicMissing_ThenCreated_ReadsIt()
+    {
+        var missing = Run("--topic", "later", "sql", CountSql);
+        _broker.CreateTopic("later", 1);
+        TopicWriter.Write(_broker.BootstrapServers, "later", Events("a", 5));
+
+        var created = Run("--topic", "later", "sql", CountSql);
+
+        Assert.That(Count(missing), Is.Zero);
+        Assert.That(missing.Stderr, Does.Contain("does not exist"));
+        Assert.That(Count(created), Is.EqualTo(5));
+    }
+
+    [Test]
+    public void TwoClusters_SameTopicName_NeverMixed()
+    {
+        Write(Events("one", 10));
+        using var other = EmbeddedKafkaBroker.Start("127.0.0.1:0");
+        other.CreateTopic(Topic, 1);
+        TopicWriter.Write(other.BootstrapServers, Topic, Events("two", 3));
+
+        Assert.That(Count(Run("sql", CountSql)), Is.EqualTo(10));
+        var fromOther = AnalyticsRunner.Run("sql", CountSql, "--bootstrap-servers", other.BootstrapServers, "--cache-dir", _cache, "--format", "json");
+        Assert.That(Count(fromOther), Is.EqualTo(3));
+        Assert.That(Directory.GetDirectories(_cache), Has.Length.EqualTo(2));
+    }
+
+    private string CacheFolder() => Directory.GetDirectories(_cache).Single();
+}
