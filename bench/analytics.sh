@@ -3,6 +3,8 @@
 #   bench/analytics.sh report [events]   `report` over a generated JSON Lines file (default 1,000,000
 #                                        events), process start included, against a Python loop
 #   bench/analytics.sh kafka [events]    reading a whole topic of the embedded broker, against kcat
+#   bench/analytics.sh cache [events]    the topic cache: first run, unchanged topic, +1,000 events,
+#                                        recreated topic (default 1,000,000 events)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-report}
@@ -25,8 +27,12 @@ case $what in
     python3 bench/generate-events.py "${events:-200000}" >"$out/events.jsonl"
     dotnet run -c Release --project bench/KafkaRead -- "$out/events.jsonl" "$out/analytics/gameapi-analytics" 5
     ;;
+  cache)
+    python3 bench/generate-events.py "${events:-1000000}" >"$out/events.jsonl"
+    dotnet run -c Release --project bench/TopicCache -- "$out/events.jsonl" "$out/analytics/gameapi-analytics" 3
+    ;;
   *)
-    echo "usage: bench/analytics.sh report|kafka [events]" >&2
+    echo "usage: bench/analytics.sh report|kafka|cache [events]" >&2
     exit 2
     ;;
 esac

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.IO.Hashing;
+using System.Text;
 using DuckDB.NET.Data;
 using GameApi.Analytics.Events;
 
@@ -65,12 +68,12 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         Execute(EventsViewSql(_snapshot, _window));
     }
 
-    private static EventSnapshot ReadTopic(EventSource source, string scratch)
+    private EventSnapshot ReadTopic(EventSource source, string scratch)
     {
         using var kafka = new KafkaSource(source.BootstrapServers, source.Topic, source.Timeout);
         return source.CacheRoot is { } root
             // Another run updating the same cache is waited for: its read makes this one short.
-            ? new TopicCache(root, kafka, TimeSpan.FromMinutes(10)).Read(source.Progress?.Events(), source.Notices.WriteLine)
+            ? new TopicCache(root, kafka, TimeSpan.FromMinutes(10), new ParquetSegments(this)).Read(source.Progress?.Events(), source.Notices.WriteLine)
             : kafka.Read(scratch, source.Progress?.Events(), source.Notices.WriteLine);
     }
 
@@ -102,13 +105,27 @@ public sealed class DuckDbEngine : IAnalyticsEngine
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         window ??= TimeWindow.All;
+        var read = EventsSelectSql(snapshot);
+        return window.IsAll
+            ? $"CREATE OR REPLACE VIEW events AS {read}"
+            : $"CREATE OR REPLACE VIEW events AS SELECT * FROM ({read}) AS e WHERE {window.Condition(Identifier(EventSchema.TimestampColumn))}";
+    }
+
+    // The table's rows: from the lines, or from the columnar files the cache wrote from the same SELECT.
+    private static string EventsSelectSql(EventSnapshot snapshot)
+    {
         var columns = snapshot.Schema.Columns;
-        if (snapshot.Schema.Events == 0 || snapshot.JsonLinesPaths.Count == 0)
+        if (snapshot.Schema.Events == 0 || (snapshot.JsonLinesPaths.Count == 0 && snapshot.ColumnarPaths is not { Count: > 0 }))
         {
             // No file to read: the same columns, no rows.
-            return "CREATE OR REPLACE VIEW events AS SELECT "
+            return "SELECT "
                 + string.Join(", ", columns.Select(c => $"CAST(NULL AS {SqlType(c.Type)}) AS {Identifier(c.Name)}"))
                 + " WHERE false";
+        }
+
+        if (snapshot.ColumnarPaths is { Count: > 0 } columnar)
+        {
+            return $"SELECT * FROM read_parquet([{string.Join(", ", columnar.Select(Literal))}])";
         }
 
         // read_json matches keys case-sensitively but cannot declare two that differ only in case (its struct
@@ -148,13 +165,29 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         }
 
         var files = snapshot.JsonLinesPaths.Count == 1 ? Literal(snapshot.JsonLinesPaths[0]) : $"[{string.Join(", ", snapshot.JsonLinesPaths.Select(Literal))}]";
-        var read = byPointer
+        return byPointer
             ? $"SELECT {string.Join(", ", select)} FROM read_ndjson_objects({files}) AS r(json)"
             : $"SELECT {string.Join(", ", select)} "
                 + $"FROM read_json({files}, format = 'newline_delimited', columns = {{{string.Join(", ", declared)}}})";
-        return window.IsAll
-            ? $"CREATE OR REPLACE VIEW events AS {read}"
-            : $"CREATE OR REPLACE VIEW events AS SELECT * FROM ({read}) AS e WHERE {window.Condition(Identifier(EventSchema.TimestampColumn))}";
+    }
+
+    /// <summary>
+    /// Cache segments as Parquet files of the table's rows, written by the very SELECT the view runs over
+    /// lines: the same columns, types and values, read without parsing JSON. The signature is that SELECT's
+    /// text, which changes with any column or type.
+    /// </summary>
+    private sealed class ParquetSegments(DuckDbEngine engine) : ISegmentConverter
+    {
+        public string Signature(EventSchema schema) =>
+            XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(EventsSelectSql(Lines("segment.jsonl", schema)))).ToString("x16", CultureInfo.InvariantCulture);
+
+        public void Convert(string jsonLinesPath, EventSchema schema, string columnarPath)
+        {
+            engine._opening.GetAwaiter().GetResult();
+            engine.Execute($"COPY ({EventsSelectSql(Lines(jsonLinesPath, schema))}) TO {Literal(columnarPath)} (FORMAT parquet)");
+        }
+
+        private static EventSnapshot Lines(string path, EventSchema schema) => new([path], schema, 0, 0, HasKafkaMetadata: true);
     }
 
     // One key of the line's JSON as text (objects and arrays as their JSON text), by JSON Pointer (RFC 6901).

@@ -22,10 +22,16 @@ namespace GameApi.Analytics.Events;
 /// are written whole before the manifest names them, and the manifest is replaced by a rename; a run reads
 /// hard links to the segments in a folder of its own, so a later rebuild cannot pull files from under it.
 /// </para>
+/// <para>
+/// With a <paramref name="converter"/>, each segment is also kept as the table's columns, written again
+/// only when the table's columns or types change (a new field, say): a run over an unchanged topic then
+/// reads no JSON at all (docs/benchmarks.md).
+/// </para>
 /// </summary>
-public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan lockWait)
+public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan lockWait, ISegmentConverter? converter = null)
 {
-    // More segments than this are merged into one: a run over many small files costs DuckDB more.
+    // More segments than this and all but the first are merged: a run over many small files costs more,
+    // and the first, usually most of the topic, is then neither copied nor converted again.
     private const int MaxSegments = 8;
 
     /// <summary>The user's cache folder for this program: $XDG_CACHE_HOME, else ~/.cache (on Windows, local app data).</summary>
@@ -83,11 +89,18 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
         }
 
         updated = Compact(folder, updated);
+        var schema = SchemaScanner.Resume(updated.Scanner, []).ToSchema();
+        var signature = converter?.Signature(schema);
+        if (converter is not null)
+        {
+            updated = Convert(folder, updated, converter, schema, signature!);
+        }
+
         updated.Save(folder);
         RemoveUnlisted(folder, updated);
         var cached = updated.Scanner.Events - added;
         notice($"Read {added:N0} new event{(added == 1 ? "" : "s")} from Kafka and {cached:N0} from the cache ({folder}).");
-        return Snapshot(folder, updated);
+        return Snapshot(folder, updated, schema, signature);
     }
 
     // Why the cache cannot be extended to this topic as it is now; null when it can.
@@ -145,7 +158,7 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
         var segments = manifest.Segments.ToList();
         if (new FileInfo(segmentPath).Length > 0)
         {
-            segments.Add(new CachedFile(segment, new FileInfo(segmentPath).Length));
+            segments.Add(new CachedSegment(segment, new FileInfo(segmentPath).Length));
         }
         else
         {
@@ -164,7 +177,7 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
         return (manifest with { Partitions = partitions, Segments = segments, Ids = ids, Scanner = scanner.State }, added);
     }
 
-    // Many small segments merged into one, lines being independent; the old files go once the manifest no longer names them.
+    // Small segments merged into one, lines being independent; the old files go once the manifest no longer names them.
     private static Manifest Compact(string folder, Manifest manifest)
     {
         if (manifest.Segments.Count <= MaxSegments)
@@ -172,10 +185,11 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
             return manifest;
         }
 
+        var merged = manifest.Segments.Skip(1).ToList();
         var name = $"segment-{Guid.NewGuid():N}.jsonl";
         using (var output = new FileStream(Path.Combine(folder, name), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
         {
-            foreach (var segment in manifest.Segments)
+            foreach (var segment in merged)
             {
                 using var input = File.OpenRead(Path.Combine(folder, segment.Name));
                 input.CopyTo(output);
@@ -184,17 +198,42 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
             output.Flush(flushToDisk: true);
         }
 
-        return manifest with { Segments = [new CachedFile(name, manifest.Segments.Sum(s => s.Length))] };
+        return manifest with { Segments = [manifest.Segments[0], new CachedSegment(name, merged.Sum(s => s.Length))] };
     }
+
+    // Each segment's columns for today's table: written for new segments, and for all when the table changed.
+    private static Manifest Convert(string folder, Manifest manifest, ISegmentConverter converter, EventSchema schema, string signature)
+    {
+        var segments = manifest.Segments.Select(segment =>
+        {
+            if (segment.Signature == signature && segment.Columnar is { } existing && Manifest.FileLength(Path.Combine(folder, existing)) == segment.ColumnarLength)
+            {
+                return segment;
+            }
+
+            var name = $"columnar-{Guid.NewGuid():N}.parquet";
+            var path = Path.Combine(folder, name);
+            converter.Convert(Path.Combine(folder, segment.Name), schema, path);
+            using (var written = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+            {
+                written.Flush(flushToDisk: true);
+            }
+
+            return segment with { Columnar = name, ColumnarLength = new FileInfo(path).Length, Signature = signature };
+        }).ToList();
+        return manifest with { Segments = segments };
+    }
+
 
     // Files of earlier generations, segments merged away, and the folders of runs that ended without cleaning up.
     private static void RemoveUnlisted(string folder, Manifest manifest)
     {
-        var listed = manifest.Segments.Select(s => s.Name).Append(manifest.Ids.Name).ToHashSet(StringComparer.Ordinal);
+        var listed = manifest.Segments.SelectMany(s => new[] { s.Name, s.Columnar }).Append(manifest.Ids.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        string[] ours = ["segment-", "columnar-", "ids-", "manifest-"];
         foreach (var file in Directory.EnumerateFiles(folder, "*-*.*"))
         {
             var name = Path.GetFileName(file);
-            if ((name.StartsWith("segment-", StringComparison.Ordinal) || name.StartsWith("ids-", StringComparison.Ordinal)) && !listed.Contains(name))
+            if (ours.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal)) && !listed.Contains(name))
             {
                 TryDelete(() => File.Delete(file));
             }
@@ -241,24 +280,28 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
         }
     }
 
-    // The run reads its own hard links to the segments: a later run may replace them while this one queries.
-    private static EventSnapshot Snapshot(string folder, Manifest manifest)
+    // The run reads its own hard links to the files: a later run may replace them while this one queries.
+    private static EventSnapshot Snapshot(string folder, Manifest manifest, EventSchema schema, string? signature)
     {
         var run = Path.Combine(folder, "runs", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(run);
-        var paths = manifest.Segments.Select(segment =>
+        string Linked(string name)
         {
-            var from = Path.Combine(folder, segment.Name);
-            var to = Path.Combine(run, segment.Name);
+            var from = Path.Combine(folder, name);
+            var to = Path.Combine(run, name);
             if (!HardLink(from, to))
             {
                 File.Copy(from, to); // a file system without hard links: slower, just as safe
             }
 
             return to;
-        }).ToList();
-        var scanner = SchemaScanner.Resume(manifest.Scanner, []);
-        return new EventSnapshot(paths, scanner.ToSchema(), scanner.Skipped, scanner.Duplicates, HasKafkaMetadata: true, RunFolder: run);
+        }
+
+        var columnar = signature is not null && manifest.Segments.All(s => s.Signature == signature && s.Columnar is not null);
+        var scanned = manifest.Scanner;
+        return columnar
+            ? new EventSnapshot([], schema, scanned.Skipped, scanned.Duplicates, HasKafkaMetadata: true, run, manifest.Segments.Select(s => Linked(s.Columnar!)).ToList())
+            : new EventSnapshot(manifest.Segments.Select(s => Linked(s.Name)).ToList(), schema, scanned.Skipped, scanned.Duplicates, HasKafkaMetadata: true, run);
     }
 
     private static bool HardLink(string existing, string created)
@@ -318,6 +361,12 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
 /// <summary>A file of the cache and its length when the manifest was written.</summary>
 public sealed record CachedFile(string Name, long Length);
 
+/// <summary>
+/// A file of event lines, and the same rows as the table's columns when written (<paramref name="Columnar"/>,
+/// its length, and the <see cref="ISegmentConverter.Signature"/> of the table it was written for).
+/// </summary>
+public sealed record CachedSegment(string Name, long Length, string? Columnar = null, long ColumnarLength = 0, string? Signature = null);
+
 /// <summary>One partition as cached: its first offset then, the next to read, and the last record read (null: none).</summary>
 public sealed record CachedPartition(int Partition, long Low, long Next, long? LastOffset, ulong LastHash);
 
@@ -327,7 +376,7 @@ public sealed record Manifest(
     string BootstrapServers,
     string Topic,
     IReadOnlyList<CachedPartition> Partitions,
-    IReadOnlyList<CachedFile> Segments,
+    IReadOnlyList<CachedSegment> Segments,
     CachedFile Ids,
     ScannerState Scanner)
 {
@@ -354,8 +403,8 @@ public sealed record Manifest(
             var manifest = JsonSerializer.Deserialize(File.ReadAllBytes(path), CacheJson.Default.Manifest);
             unusable = manifest is null || manifest.Version != CurrentVersion ? "it was written by another version"
                 : manifest.BootstrapServers != bootstrapServers || manifest.Topic != topic ? "it holds another cluster's or topic's events"
-                : !manifest.Segments.All(s => Length(Path.Combine(folder, s.Name)) == s.Length)
-                    || (manifest.Ids.Length > 0 && Length(Path.Combine(folder, manifest.Ids.Name)) < manifest.Ids.Length) ? "some of its files are missing or damaged"
+                : !manifest.Segments.All(s => FileLength(Path.Combine(folder, s.Name)) == s.Length)
+                    || (manifest.Ids.Length > 0 && FileLength(Path.Combine(folder, manifest.Ids.Name)) < manifest.Ids.Length) ? "some of its files are missing or damaged"
                 : null;
             return unusable is null ? manifest : null;
         }
@@ -366,7 +415,7 @@ public sealed record Manifest(
         }
     }
 
-    private static long Length(string path) => File.Exists(path) ? new FileInfo(path).Length : -1;
+    internal static long FileLength(string path) => File.Exists(path) ? new FileInfo(path).Length : -1;
 
     public void Save(string folder)
     {

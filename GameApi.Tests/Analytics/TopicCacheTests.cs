@@ -111,6 +111,55 @@ public class TopicCacheTests
         Assert.That(schema.Stdout, Does.Contain("x_game_version"));
     }
 
+    [Test]
+    public void EveryKindOfValue_SameRowsAsWithoutCache()
+    {
+        // Objects, arrays, floats, booleans, nulls, mixed types, odd timestamps, text that needs escaping,
+        // and two keys differing only in case (which makes the table read each key by pointer).
+        Write(
+        [
+            """{"event_type":"join_guild","event_id":"k1","timestamp":"2026-12-01T10:00:00.123+02:00","guild_id":7,"meta":{"a":[1,2,{"b":null}]},"ok":true,"f":1.50,"Item":"x"}""",
+            """{"event_type":"join_guild","event_id":"k2","timestamp":"not a time","guild_id":"invalid","meta":[1],"ok":false,"f":2,"item":"y"}""",
+            """{"event_type":"purchase_item","event_id":"k3","timestamp":null,"guild_id":null,"note":"żółw ☃ 😀 \"quoted\" \n line","tags":[]}""",
+            """{"event_type":"default","event_id":"k4","timestamp":"2026-12-01T10:00:00Z","f":-0.0,"big":123456789012345678}""",
+        ], partition: 0);
+        const string All = "SELECT * FROM events ORDER BY kafka_partition, kafka_offset";
+
+        var first = Run("sql", All);
+        var second = Run("sql", All);
+        var uncached = RunWithoutCache("sql", All);
+
+        AssertRead(second, 0, 4);
+        Assert.That(first.Stdout, Is.EqualTo(uncached.Stdout));
+        Assert.That(second.Stdout, Is.EqualTo(uncached.Stdout));
+        Assert.That(Run("schema").Stdout, Is.EqualTo(RunWithoutCache("schema").Stdout));
+        Assert.That(Run("sql", "SELECT typeof(COLUMNS(*)) FROM events LIMIT 1").Stdout, Is.EqualTo(RunWithoutCache("sql", "SELECT typeof(COLUMNS(*)) FROM events LIMIT 1").Stdout));
+    }
+
+    [Test]
+    public void UnchangedTable_ReadAsColumns_RewrittenOnlyWhenTheColumnsChange()
+    {
+        Write(Events("a", 50));
+        Run("sql", CountSql);
+        var columnar = Directory.GetFiles(CacheFolder(), "columnar-*.parquet");
+
+        // New events of the same shape add a file; the first one stays as it was.
+        Write(Events("b", 5));
+        var same = Run("sql", CountSql);
+        var afterSameShape = Directory.GetFiles(CacheFolder(), "columnar-*.parquet");
+
+        // A new field changes the table: every segment is written again with the new column.
+        Write(["""{"event_type":"default","event_id":"c-1","timestamp":"2026-12-01T11:00:00Z","n":1,"level":3}"""]);
+        var wider = Run("sql", "SELECT COUNT(level) AS n FROM events");
+        var afterNewField = Directory.GetFiles(CacheFolder(), "columnar-*.parquet");
+
+        Assert.That(columnar, Has.Length.EqualTo(1));
+        Assert.That(Count(same), Is.EqualTo(55));
+        Assert.That(afterSameShape, Has.Length.EqualTo(2).And.Contains(columnar[0]));
+        Assert.That(Count(wider), Is.EqualTo(1));
+        Assert.That(afterNewField, Has.Length.EqualTo(3).And.No.AnyOf(afterSameShape));
+    }
+
     [TestCase(50, TestName = "TopicRecreated_WithFewerEvents_CountsAreTheNewTopics")]
     [TestCase(120, TestName = "TopicRecreated_WithAsManyOtherEvents_CountsAreTheNewTopics")]
     [TestCase(400, TestName = "TopicRecreated_WithMoreEvents_CountsAreTheNewTopics")]
