@@ -64,8 +64,32 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
     public EventSnapshot Read(IProgress<long>? progress, Action<string> notice)
     {
         ArgumentNullException.ThrowIfNull(notice);
+        try
+        {
+            return BringUpToDate(progress, notice);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A read-only or full disk, permissions: the user can free space, choose another folder, or skip the cache.
+            throw new SourceException($"The cache folder {Folder} cannot be used: {e.Message} Use --cache-dir with another folder, or --no-cache.", e);
+        }
+    }
+
+    private EventSnapshot BringUpToDate(IProgress<long>? progress, Action<string> notice)
+    {
         var folder = Folder;
-        Directory.CreateDirectory(folder);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            // The events may be personal data: the folders are the user's alone (when this creates them).
+            const UnixFileMode userOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            Directory.CreateDirectory(root, userOnly);
+            Directory.CreateDirectory(folder, userOnly);
+        }
+
         using var exclusive = FolderLock.Acquire(Path.Combine(folder, "lock"), lockWait, folder, notice);
         var offsets = kafka.Partitions(notice) ?? [];
         var manifest = Manifest.Load(folder, kafka.BootstrapServers, kafka.Topic, out var unusable);

@@ -185,59 +185,54 @@ public class NativeBuildTests
     }
 
     [Test]
-    public void Kafka_CacheFilledNatively_ReadInProcess_SameAnswer()
+    public void Kafka_CacheFilledNatively_ReadInProcess_SameAnswer() => WithTopicAndCache(2, (bootstrap, cache) =>
     {
-        using var broker = EmbeddedKafkaBroker.Start("127.0.0.1:0");
-        broker.CreateTopic("events", 2);
-        TopicWriter.Write(broker.BootstrapServers, "events", Lines.Distinct());
-        var cache = Directory.CreateTempSubdirectory("gameapi-native-cache-").FullName;
-        try
-        {
-            string[] args = ["report", "--bootstrap-servers", broker.BootstrapServers, "--format", "json", "--cache-dir", cache];
+        string[] args = ["report", "--bootstrap-servers", bootstrap, "--format", "json", "--cache-dir", cache];
 
-            var native = Native(args);
-            var inProcess = AnalyticsRunner.Run(args);
-            TopicWriter.Write(broker.BootstrapServers, "events", ["""{"event_type":"default","event_id":"5"}"""]);
-            var nativeAgain = Native(args);
+        var native = Native(args);
+        var inProcess = AnalyticsRunner.Run(args);
+        TopicWriter.Write(bootstrap, "events", ["""{"event_type":"default","event_id":"5"}"""]);
+        var nativeAgain = Native(args);
 
-            Assert.That(native.ExitCode, Is.EqualTo(0), native.Stderr);
-            Assert.That(native.Stderr, Does.Contain("Read 4 new events from Kafka and 0 from the cache"));
-            Assert.That(inProcess.Stderr, Does.Contain("Read 0 new events from Kafka and 4 from the cache"));
-            Assert.That(inProcess.Stdout, Is.EqualTo(native.Stdout));
-            Assert.That(nativeAgain.Stderr, Does.Contain("Read 1 new event from Kafka and 4 from the cache"));
-            Assert.That(nativeAgain.Stdout, Is.EqualTo(AnalyticsRunner.Run([.. args[..^2], "--no-cache"]).Stdout));
-        }
-        finally
-        {
-            Directory.Delete(cache, recursive: true);
-        }
-    }
+        Assert.That(native.ExitCode, Is.EqualTo(0), native.Stderr);
+        Assert.That(native.Stderr, Does.Contain("Read 4 new events from Kafka and 0 from the cache"));
+        Assert.That(inProcess.Stderr, Does.Contain("Read 0 new events from Kafka and 4 from the cache"));
+        Assert.That(inProcess.Stdout, Is.EqualTo(native.Stdout));
+        Assert.That(nativeAgain.Stderr, Does.Contain("Read 1 new event from Kafka and 4 from the cache"));
+        Assert.That(nativeAgain.Stdout, Is.EqualTo(AnalyticsRunner.Run([.. args[..^2], "--no-cache"]).Stdout));
+    });
 
     [Test]
-    public void Kafka_CacheLockedByAnotherProcess_WaitsForIt()
+    public void Kafka_CacheLockedByAnotherProcess_WaitsForIt() => WithTopicAndCache(1, (bootstrap, cache) =>
+    {
+        string[] args = ["sql", "SELECT COUNT(*) AS n FROM events", "--bootstrap-servers", bootstrap, "--format", "json", "--cache-dir", cache];
+        Assert.That(Native(args).ExitCode, Is.EqualTo(0));
+
+        // This process holds the lock as a run updating the cache would: the native run, another process, must wait.
+        Task<AnalyticsOutcome> waiting;
+        using (new FileStream(Path.Combine(Directory.GetDirectories(cache).Single(), "lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            waiting = Task.Run(() => Native(args));
+            Thread.Sleep(2000);
+            Assert.That(waiting.IsCompleted, Is.False, "the other process did not wait for the lock");
+        }
+
+        var outcome = waiting.Result;
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.Stderr, Does.Contain("Waiting for another run to finish updating the cache"));
+        Assert.That((long)outcome.JsonRows[0]["n"]!, Is.EqualTo(4));
+    });
+
+    // A topic holding the distinct lines (four events, two junk messages), and an empty cache folder of the test's own.
+    private static void WithTopicAndCache(int partitions, Action<string, string> test)
     {
         using var broker = EmbeddedKafkaBroker.Start("127.0.0.1:0");
-        broker.CreateTopic("events", 1);
+        broker.CreateTopic("events", partitions);
         TopicWriter.Write(broker.BootstrapServers, "events", Lines.Distinct());
         var cache = Directory.CreateTempSubdirectory("gameapi-native-cache-").FullName;
         try
         {
-            string[] args = ["sql", "SELECT COUNT(*) AS n FROM events", "--bootstrap-servers", broker.BootstrapServers, "--format", "json", "--cache-dir", cache];
-            Assert.That(Native(args).ExitCode, Is.EqualTo(0));
-
-            // This process holds the lock as a run updating the cache would: the native run, another process, must wait.
-            Task<AnalyticsOutcome> waiting;
-            using (new FileStream(Path.Combine(Directory.GetDirectories(cache).Single(), "lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None))
-            {
-                waiting = Task.Run(() => Native(args));
-                Thread.Sleep(2000);
-                Assert.That(waiting.IsCompleted, Is.False, "the other process did not wait for the lock");
-            }
-
-            var outcome = waiting.Result;
-            Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
-            Assert.That(outcome.Stderr, Does.Contain("Waiting for another run to finish updating the cache"));
-            Assert.That((long)outcome.JsonRows[0]["n"]!, Is.EqualTo(4));
+            test(broker.BootstrapServers, cache);
         }
         finally
         {
