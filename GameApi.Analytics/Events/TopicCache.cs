@@ -20,7 +20,7 @@ namespace GameApi.Analytics.Events;
 /// <para>
 /// Several runs at once: one updates at a time (an exclusive lock on the folder's <c>lock</c> file); files
 /// are written whole before the manifest names them, and the manifest is replaced by a rename; a run reads
-/// hard links to the segments in a folder of its own, so a later rebuild cannot pull files from under it.
+/// hard links to the files in a folder of its own, so a later update cannot pull them from under it.
 /// </para>
 /// <para>
 /// With a <paramref name="converter"/>, each segment is also kept as the table's columns, written again
@@ -71,7 +71,7 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A read-only or full disk, permissions: the user can free space, choose another folder, or skip the cache.
-            throw new SourceException($"The cache folder {Folder} cannot be used: {e.Message} Use --cache-dir with another folder, or --no-cache.", e);
+            throw new SourceException($"The cache folder {Folder} cannot be used: {e.Message.TrimEnd('.')}. Use --cache-dir with another folder, or --no-cache.", e);
         }
     }
 
