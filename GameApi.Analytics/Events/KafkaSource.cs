@@ -108,11 +108,12 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
     {
         ArgumentNullException.ThrowIfNull(reads);
         ArgumentNullException.ThrowIfNull(scanner);
-        var last = new Dictionary<int, LastRecord>();
+        // Each partition's latest record is kept as read and hashed once at the end, not per record.
+        var latest = new Dictionary<int, (long Offset, byte[] Value, long? Ms)>();
         var wanted = reads.Where(r => r.High > r.From).ToDictionary(r => r.Partition);
         if (wanted.Count == 0)
         {
-            return new PartitionsRead(true, last, 0);
+            return new PartitionsRead(true, new Dictionary<int, LastRecord>(), 0);
         }
 
         var consumer = Consumer();
@@ -147,7 +148,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
                 {
                     if (range.Expect is not null && !started.Contains(partition))
                     {
-                        return new PartitionsRead(false, last, read); // the expected record is gone
+                        return new PartitionsRead(false, new Dictionary<int, LastRecord>(), read); // the expected record is gone
                     }
 
                     wanted.Remove(partition);
@@ -164,13 +165,12 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
                 var value = record.Message.Value ?? [];
                 var timestamp = record.Message.Timestamp;
                 long? ms = timestamp.Type == TimestampType.NotAvailable ? null : timestamp.UnixTimestampMs;
-                var here = new LastRecord(offset, XxHash3.HashToUInt64(value, ms ?? -1));
-                if (started.Add(partition) && range.Expect is { } expected && here != expected)
+                if (started.Add(partition) && range.Expect is { } expected && Identify(offset, value, ms) != expected)
                 {
-                    return new PartitionsRead(false, last, read);
+                    return new PartitionsRead(false, new Dictionary<int, LastRecord>(), read);
                 }
 
-                last[partition] = here;
+                latest[partition] = (offset, value, ms);
                 if (offset >= range.New)
                 {
                     if (scanner.Add(value))
@@ -196,8 +196,11 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         }
 
         progress?.Report(read);
-        return new PartitionsRead(true, last, read);
+        return new PartitionsRead(true, latest.ToDictionary(l => l.Key, l => Identify(l.Value.Offset, l.Value.Value, l.Value.Ms)), read);
     }
+
+    // What tells a record from another written at the same offset of a recreated topic: its bytes and timestamp.
+    private static LastRecord Identify(long offset, byte[] value, long? timestampMs) => new(offset, XxHash3.HashToUInt64(value, timestampMs ?? -1));
 
     private IConsumer<Ignore, byte[]> Consumer()
     {

@@ -180,9 +180,10 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
         }
 
         var segments = manifest.Segments.ToList();
-        if (new FileInfo(segmentPath).Length > 0)
+        var written = new FileInfo(segmentPath).Length;
+        if (written > 0)
         {
-            segments.Add(new CachedSegment(segment, new FileInfo(segmentPath).Length));
+            segments.Add(new CachedSegment(segment, written));
         }
         else
         {
