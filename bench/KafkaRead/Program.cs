@@ -46,24 +46,13 @@ Console.WriteLine($"produced {produced} events to {broker.BootstrapServers}");
 
 double Time(string command, string arguments)
 {
-    var start = new ProcessStartInfo(command, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-    var clock = Stopwatch.StartNew();
-    using var process = Process.Start(start)!;
-    var output = process.StandardOutput.ReadToEndAsync();
-    var errors = process.StandardError.ReadToEndAsync();
-    process.WaitForExit();
-    clock.Stop();
-    if (process.ExitCode != 0)
-    {
-        throw new InvalidOperationException($"{command} failed: {errors.Result}");
-    }
-
+    var run = TimedRun.Of(new ProcessStartInfo(command, arguments));
     if (command != "kcat")
     {
-        Console.WriteLine($"  analytics counted: {output.Result.Trim().Split('\n').Last()}");
+        Console.WriteLine($"  analytics counted: {run.Stdout.Trim().Split('\n').Last()}");
     }
 
-    return clock.Elapsed.TotalSeconds;
+    return run.Seconds;
 }
 
 var kcat = new List<double>();

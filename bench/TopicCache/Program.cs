@@ -94,13 +94,9 @@ long Produce(IEnumerable<string> lines)
     return count;
 }
 
-Run Time(string command, bool cached)
+TimedRun Time(string command, bool cached)
 {
-    var start = new ProcessStartInfo(analytics)
-    {
-        RedirectStandardOutput = true,
-        RedirectStandardError = true,
-    };
+    var start = new ProcessStartInfo(analytics);
     foreach (var argument in new[] { "--bootstrap-servers", address, "--format", "csv" })
     {
         start.ArgumentList.Add(argument);
@@ -118,30 +114,18 @@ Run Time(string command, bool cached)
         start.ArgumentList.Add(CountSql);
     }
 
-    var clock = Stopwatch.StartNew();
-    using var process = Process.Start(start)!;
-    var output = process.StandardOutput.ReadToEndAsync();
-    var errors = process.StandardError.ReadToEndAsync();
-    process.WaitForExit();
-    clock.Stop();
-    if (process.ExitCode != 0)
-    {
-        throw new InvalidOperationException($"{analytics} {command} failed: {errors.Result}");
-    }
-
-    return new Run(clock.Elapsed.TotalSeconds, output.Result, errors.Result);
+    return TimedRun.Of(start);
 }
 
-static long Count(Run run) => long.Parse(run.Stdout.Trim().Split('\n').Last(), CultureInfo.InvariantCulture);
+static long Count(TimedRun run) => long.Parse(run.Stdout.Trim().Split('\n').Last(), CultureInfo.InvariantCulture);
 
-static double Median(List<Run> runs) => runs.Select(r => r.Seconds).Order().ElementAt(runs.Count / 2);
+static double Median(List<TimedRun> runs) => runs.Select(r => r.Seconds).Order().ElementAt(runs.Count / 2);
 
-static string Line(List<Run> runs) => string.Join(" ", runs.Select(r => r.Seconds.ToString("0.00", CultureInfo.InvariantCulture)));
+static string Line(List<TimedRun> runs) => string.Join(" ", runs.Select(r => r.Seconds.ToString("0.00", CultureInfo.InvariantCulture)));
 
 // The run's own line about the cache, as it printed it.
-static string Said(Run run, string start) =>
+static string Said(TimedRun run, string start) =>
     run.Stderr.Split('\n').FirstOrDefault(l => l.StartsWith(start, StringComparison.Ordinal)) is { } line
         ? $"said \"{Regex.Replace(line, @" \(/.*\)", "")}\""
         : "said nothing about the cache";
 
-internal sealed record Run(double Seconds, string Stdout, string Stderr);
