@@ -44,7 +44,7 @@ internal static class AnalyticsRunner
 
     public static string WriteLines(params string[] lines)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"gameapi-events-{Guid.NewGuid():N}.jsonl");
+        var path = TestRunFolder.NewPath("events", ".jsonl");
         File.WriteAllText(path, string.Join("\n", lines) + "\n");
         return path;
     }

@@ -97,7 +97,7 @@ public class HtmlReportTests
     public void Html_Subtitle_CountsEventsAndNamesTheSource()
     {
         var input = AnalyticsRunner.WriteLines(Events);
-        var page = Path.Combine(Path.GetTempPath(), $"gameapi-report-{Guid.NewGuid():N}.html");
+        var page = TestRunFolder.NewPath("report", ".html");
 
         var outcome = AnalyticsRunner.Run("report", "--input", input, "--output", page);
 
@@ -108,7 +108,7 @@ public class HtmlReportTests
 
     private static string WriteReport(string[] events)
     {
-        var page = Path.Combine(Path.GetTempPath(), $"gameapi-report-{Guid.NewGuid():N}.html");
+        var page = TestRunFolder.NewPath("report", ".html");
         var outcome = AnalyticsRunner.Run("report", "--input", AnalyticsRunner.WriteLines(events), "--output", page);
         Assert.That(outcome.ExitCode, Is.Zero, outcome.Stderr);
         return page;

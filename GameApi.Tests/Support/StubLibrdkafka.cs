@@ -30,7 +30,7 @@ internal static class StubLibrdkafka
 
     private static string Build()
     {
-        var folder = Directory.CreateTempSubdirectory("gameapi-stub-librdkafka-").FullName;
+        var folder = Directory.CreateDirectory(TestRunFolder.NewPath("stub-librdkafka", "")).FullName;
         var source = Path.Combine(folder, "stub.c");
         File.WriteAllText(source, Source);
         var library = Path.Combine(folder, "librdkafka.so");

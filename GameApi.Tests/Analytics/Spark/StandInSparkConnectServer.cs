@@ -69,7 +69,7 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
     {
         Behaviour.Topics["events"] = records.Select((r, i) => new KafkaRecord(0, i, new DateTime(2026, 12, 1, 10, 0, 0, DateTimeKind.Utc).AddSeconds(i), r)).ToList();
         var file = AnalyticsRunner.WriteLines([.. records]);
-        var scratch = Directory.CreateTempSubdirectory("gameapi-stand-in-").FullName;
+        var scratch = Directory.CreateDirectory(TestRunFolder.NewPath("stand-in", "")).FullName;
         Behaviour.Substitutions["CREATE OR REPLACE TEMPORARY VIEW events AS"] = GameApi.Analytics.Engine.DuckDbEngine.EventsViewSql(GameApi.Analytics.Events.FileSource.Read(file, scratch));
     }
 
