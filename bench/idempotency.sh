@@ -32,10 +32,12 @@ run() {
     Idempotency__Path="$state/keys.db" ./GameApi.Web --urls http://127.0.0.1:$port) >"$out/api-$name.log" 2>&1 &
   local pid=$!
   for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/up" && break; sleep 0.2; done
-  local script=()
-  [ "$keys" = yes ] && script=(-s "$keys_script")
-  wrk -t2 -c64 -d"${warmup}s" "${script[@]}" "http://127.0.0.1:$port$url_path" -- "$name-warmup" >"$out/warmup-$name.txt"
-  wrk -t2 -c64 -d"${seconds}s" --latency "${script[@]}" "http://127.0.0.1:$port$url_path" -- "$name" >"$out/wrk-$name.txt"
+  # wrk shares the two cores with the API: every configuration has its requests built by the same Lua
+  # script, the runs without keys with the same requests minus the header ("none").
+  local without=none
+  [ "$keys" = yes ] && without=
+  wrk -t2 -c64 -d"${warmup}s" -s "$keys_script" "http://127.0.0.1:$port$url_path" -- "$name-warmup" $without >"$out/warmup-$name.txt"
+  wrk -t2 -c64 -d"${seconds}s" --latency -s "$keys_script" "http://127.0.0.1:$port$url_path" -- "$name" $without >"$out/wrk-$name.txt"
   # Each key is new, so every 2xx is one event, keys or not.
   local status=0
   measured "$name" $broker "$out" || status=$?
