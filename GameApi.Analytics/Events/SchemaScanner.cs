@@ -49,12 +49,14 @@ public sealed class SchemaScanner
 
     /// <summary>
     /// A scanner that goes on from <paramref name="state"/> (what an earlier scan saw, <see cref="State"/>),
-    /// dropping repeats of <paramref name="knownEventIds"/> too; <see cref="NewEventIds"/> lists the ids it adds.
+    /// dropping repeats of the event_ids it saw too: known by their fingerprints
+    /// (<paramref name="knownFingerprints"/>, ascending, see <see cref="EventIdFingerprint"/>), read as text
+    /// from <paramref name="readKnownEventIds"/> only to confirm a match. <see cref="NewEventIds"/> lists the ids it adds.
     /// </summary>
-    public static SchemaScanner Resume(ScannerState state, IEnumerable<string> knownEventIds)
+    public static SchemaScanner Resume(ScannerState state, ulong[] knownFingerprints, Func<IEnumerable<string>> readKnownEventIds)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var scanner = new SchemaScanner(EventIds.Exact(knownEventIds))
+        var scanner = new SchemaScanner(EventIds.Known(knownFingerprints, readKnownEventIds))
         {
             Events = state.Events,
             Skipped = state.Skipped,
@@ -72,6 +74,9 @@ public sealed class SchemaScanner
 
     /// <summary>What this scanner has seen, to go on from later (<see cref="Resume"/>).</summary>
     public ScannerState State => new(_fields.Select(f => new ScannedField(f.Key, f.Kinds, f.Count)).ToList(), Events, Skipped, Duplicates);
+
+    /// <summary>The fingerprint <see cref="Resume"/> knows an event_id by.</summary>
+    public static ulong EventIdFingerprint(string eventId) => EventIds.Fingerprint(eventId);
 
     /// <summary>The event_ids of the events this scanner accepted, after <see cref="Resume"/>; empty otherwise.</summary>
     public IReadOnlyList<string> NewEventIds => _ids.Added;

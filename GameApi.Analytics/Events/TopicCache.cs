@@ -113,7 +113,7 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
         }
 
         updated = Compact(folder, updated);
-        var schema = SchemaScanner.Resume(updated.Scanner, []).ToSchema();
+        var schema = SchemaScanner.Resume(updated.Scanner, [], () => []).ToSchema();
         var signature = converter?.Signature(schema);
         if (converter is not null)
         {
@@ -162,8 +162,11 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
             .ToList();
         var anyNew = reads.Any(r => r.High > r.New);
 
-        // The event_ids are needed only to tell resends among new records; reading a million costs ~0.1 s.
-        var scanner = SchemaScanner.Resume(manifest.Scanner, anyNew ? manifest.ReadIds(folder) : []);
+        // The event_ids are needed only to tell resends among new records: their fingerprints tell most
+        // new ids apart at once, and the ids themselves are read only on a match.
+        var scanner = anyNew
+            ? SchemaScanner.Resume(manifest.Scanner, manifest.ReadFingerprints(folder), () => manifest.ReadIds(folder))
+            : SchemaScanner.Resume(manifest.Scanner, [], () => []);
         var segment = $"segment-{Guid.NewGuid():N}.jsonl";
         var segmentPath = Path.Combine(folder, segment);
         PartitionsRead result;
@@ -190,7 +193,7 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
             File.Delete(segmentPath);
         }
 
-        var ids = manifest.AppendIds(folder, scanner.NewEventIds);
+        var (ids, fingerprints) = manifest.AppendIds(folder, scanner.NewEventIds);
         var partitions = offsets.Select(o =>
         {
             var last = result.Last.TryGetValue(o.Partition, out var read) ? read
@@ -199,7 +202,7 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
             return new CachedPartition(o.Partition, o.Low, o.High, last?.Offset, last?.Hash ?? 0);
         }).ToList();
         var added = scanner.Events - manifest.Scanner.Events;
-        return (manifest with { Partitions = partitions, Segments = segments, Ids = ids, Scanner = scanner.State }, added);
+        return (manifest with { Partitions = partitions, Segments = segments, Ids = ids, Fingerprints = fingerprints, Scanner = scanner.State }, added);
     }
 
     // Small segments merged into one, lines being independent; the old files go once the manifest no longer names them.
@@ -253,8 +256,9 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
     // Files of earlier generations, segments merged away, and the folders of runs that ended without cleaning up.
     private static void RemoveUnlisted(string folder, Manifest manifest)
     {
-        var listed = manifest.Segments.SelectMany(s => new[] { s.Name, s.Columnar }).Append(manifest.Ids.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        string[] ours = ["segment-", "columnar-", "ids-", "manifest-"];
+        var listed = manifest.Segments.SelectMany(s => new[] { s.Name, s.Columnar }).Append(manifest.Ids.Name).Append(manifest.Fingerprints.Name)
+            .OfType<string>().ToHashSet(StringComparer.Ordinal);
+        string[] ours = ["segment-", "columnar-", "ids-", "fingerprints-", "manifest-"];
         foreach (var file in Directory.EnumerateFiles(folder, "*-*.*"))
         {
             var name = Path.GetFileName(file);
@@ -403,12 +407,15 @@ public sealed record Manifest(
     IReadOnlyList<CachedPartition> Partitions,
     IReadOnlyList<CachedSegment> Segments,
     CachedFile Ids,
+    CachedFile Fingerprints,
     ScannerState Scanner)
 {
-    private const int CurrentVersion = 1;
+    // 2: the fingerprints of the event_ids in a file of their own.
+    private const int CurrentVersion = 2;
 
     public static Manifest Empty(string bootstrapServers, string topic) =>
-        new(CurrentVersion, bootstrapServers, topic, [], [], new CachedFile($"ids-{Guid.NewGuid():N}.bin", 0), ScannerState.Empty);
+        new(CurrentVersion, bootstrapServers, topic, [], [], new CachedFile($"ids-{Guid.NewGuid():N}.bin", 0),
+            new CachedFile($"fingerprints-{Guid.NewGuid():N}.bin", 0), ScannerState.Empty);
 
     /// <summary>
     /// The manifest, if there is one for this cluster and topic and every file it names is whole; else null,
@@ -429,7 +436,8 @@ public sealed record Manifest(
             unusable = manifest is null || manifest.Version != CurrentVersion ? "it was written by another version"
                 : manifest.BootstrapServers != bootstrapServers || manifest.Topic != topic ? "it holds another cluster's or topic's events"
                 : !manifest.Segments.All(s => FileLength(Path.Combine(folder, s.Name)) == s.Length)
-                    || (manifest.Ids.Length > 0 && FileLength(Path.Combine(folder, manifest.Ids.Name)) < manifest.Ids.Length) ? "some of its files are missing or damaged"
+                    || !new[] { manifest.Ids, manifest.Fingerprints }.All(f => f.Length == 0 || FileLength(Path.Combine(folder, f.Name)) >= f.Length)
+                    ? "some of its files are missing or damaged"
                 : null;
             return unusable is null ? manifest : null;
         }
@@ -473,27 +481,73 @@ public sealed record Manifest(
         return ids;
     }
 
-    /// <summary>Appends ids after what the manifest covers; the file as the next manifest should name it.</summary>
-    public CachedFile AppendIds(string folder, IReadOnlyList<string> added)
+    /// <summary>The fingerprints of the event_ids the manifest covers, ascending.</summary>
+    public ulong[] ReadFingerprints(string folder)
+    {
+        var path = Path.Combine(folder, Fingerprints.Name);
+        if (Fingerprints.Length == 0 || !File.Exists(path))
+        {
+            return [];
+        }
+
+        var fingerprints = new ulong[Fingerprints.Length / sizeof(ulong)];
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(fingerprints.AsSpan());
+        using (var file = File.OpenHandle(path))
+        {
+            for (int read = 0, got; read < bytes.Length; read += got)
+            {
+                got = RandomAccess.Read(file, bytes[read..], read);
+                if (got == 0)
+                {
+                    throw new IOException($"{path} ends before the manifest says it does.");
+                }
+            }
+        }
+
+        Array.Sort(fingerprints);
+        return fingerprints;
+    }
+
+    /// <summary>
+    /// Appends ids, and their fingerprints, after what the manifest covers; the files as the next manifest
+    /// should name them.
+    /// </summary>
+    public (CachedFile Ids, CachedFile Fingerprints) AppendIds(string folder, IReadOnlyList<string> added)
     {
         if (added.Count == 0)
         {
-            return Ids;
+            return (Ids, Fingerprints);
         }
 
-        using var file = new FileStream(Path.Combine(folder, Ids.Name), FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 1 << 16);
-        file.SetLength(Ids.Length); // drop what a crashed update left after it
-        file.Position = Ids.Length;
-        using (var writer = new BinaryWriter(file, System.Text.Encoding.UTF8, leaveOpen: true))
+        var ids = Append(folder, Ids, writer =>
         {
             foreach (var id in added)
             {
                 writer.Write(id);
             }
+        });
+        var fingerprints = Append(folder, Fingerprints, writer =>
+        {
+            foreach (var id in added)
+            {
+                writer.Write(SchemaScanner.EventIdFingerprint(id)); // little-endian, as ReadFingerprints reads them
+            }
+        });
+        return (ids, fingerprints);
+    }
+
+    private static CachedFile Append(string folder, CachedFile cached, Action<BinaryWriter> write)
+    {
+        using var file = new FileStream(Path.Combine(folder, cached.Name), FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 1 << 16);
+        file.SetLength(cached.Length); // drop what a crashed update left after it
+        file.Position = cached.Length;
+        using (var writer = new BinaryWriter(file, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            write(writer);
         }
 
         file.Flush(flushToDisk: true);
-        return Ids with { Length = file.Length };
+        return cached with { Length = file.Length };
     }
 }
 

@@ -163,4 +163,54 @@ public class SchemaScannerTests
 
         Assert.That(scanner.Add([(byte)'{', (byte)'"', 0xC3, (byte)'"', (byte)':', (byte)'1', (byte)'}']), Is.False);
     }
+
+    private static byte[] Event(string eventId) => Encoding.UTF8.GetBytes($$"""{"event_type":"default","event_id":"{{eventId}}"}""");
+
+    private static ulong[] Fingerprints(params string[] ids) => [.. ids.Select(SchemaScanner.EventIdFingerprint).Order()];
+
+    [Test]
+    public void Resume_NewIdMatchingNoKnownFingerprint_AcceptedWithoutReadingTheKnownIds()
+    {
+        var scanner = SchemaScanner.Resume(ScannerState.Empty, Fingerprints("a", "b"),
+            () => throw new AssertionException("the known ids were read although no fingerprint matched"));
+
+        Assert.That(scanner.Add(Event("c")), Is.True);
+        Assert.That(scanner.NewEventIds, Is.EqualTo(new[] { "c" }));
+    }
+
+    [Test]
+    public void Resume_KnownId_DroppedAsAResend_KnownIdsReadOnce()
+    {
+        var reads = 0;
+        var scanner = SchemaScanner.Resume(ScannerState.Empty, Fingerprints("a", "b"), () =>
+        {
+            reads++;
+            return ["a", "b"];
+        });
+
+        Assert.That(scanner.Add(Event("a")), Is.False);
+        Assert.That(scanner.Add(Event("b")), Is.False);
+        Assert.That(scanner.Add(Event("c")), Is.True);
+        Assert.That((scanner.Duplicates, scanner.Events, reads), Is.EqualTo((2L, 1L, 1)));
+    }
+
+    [Test]
+    public void Resume_FingerprintMatchButAnotherId_Accepted()
+    {
+        // A collision: "x" has the fingerprint of a known id that is not "x" (the set of known ids says which).
+        var scanner = SchemaScanner.Resume(ScannerState.Empty, Fingerprints("x"), () => ["y"]);
+
+        Assert.That(scanner.Add(Event("x")), Is.True, "a fingerprint match alone must not drop an event");
+        Assert.That(scanner.NewEventIds, Is.EqualTo(new[] { "x" }));
+    }
+
+    [Test]
+    public void Resume_RepeatAmongNewIds_Dropped()
+    {
+        var scanner = SchemaScanner.Resume(ScannerState.Empty, [], () => []);
+
+        Assert.That(scanner.Add(Event("n")), Is.True);
+        Assert.That(scanner.Add(Event("n")), Is.False);
+        Assert.That(scanner.NewEventIds, Is.EqualTo(new[] { "n" }));
+    }
 }

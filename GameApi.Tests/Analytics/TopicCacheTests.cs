@@ -354,6 +354,26 @@ public class TopicCacheTests
     }
 
     [Test]
+    public void TruncatedFingerprints_Rebuilt_ResendsStillCountedOnce()
+    {
+        var events = Events("a", 40).ToList();
+        Write(events);
+        Run("sql", CountSql);
+        var fingerprints = Directory.GetFiles(CacheFolder(), "fingerprints-*.bin").Single();
+        Assert.That(new FileInfo(fingerprints).Length, Is.EqualTo(40 * sizeof(ulong)), "one fingerprint per event_id");
+        using (var file = new FileStream(fingerprints, FileMode.Open))
+        {
+            file.SetLength(8);
+        }
+
+        Write(events.Take(5)); // resent
+        var outcome = Run("sql", CountSql);
+
+        Assert.That(outcome.Stderr, Does.Contain("Rebuilding the cache: some of its files are missing or damaged"));
+        Assert.That(Count(outcome), Is.EqualTo(40));
+    }
+
+    [Test]
     public void ManySmallUpdates_Compacted_SameAnswer()
     {
         for (var i = 0; i < 12; i++)
