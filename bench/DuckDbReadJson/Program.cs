@@ -19,8 +19,9 @@ command.CommandText = "SET TimeZone = 'UTC'; "
     + $"FROM read_json('{file}', format = 'newline_delimited'); "
     + BuiltInReports.Sql;
 using var reader = command.ExecuteReader();
-while (reader.NextResult() || reader.FieldCount == 0)
+while (reader.FieldCount == 0 && reader.NextResult())
 {
+    // SET and CREATE VIEW have no result: the report's is the last.
 }
 
 var rows = 0;
