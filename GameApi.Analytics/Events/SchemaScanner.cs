@@ -320,4 +320,7 @@ public sealed record ScannedField(string Key, FieldKinds Kinds, long Count);
 public sealed record ScannerState(IReadOnlyList<ScannedField> Fields, long Events, long Skipped, long Duplicates)
 {
     public static ScannerState Empty { get; } = new([], 0, 0, 0);
+
+    /// <summary>The schema of what the scan saw.</summary>
+    public EventSchema ToSchema() => SchemaScanner.Resume(this, [], () => []).ToSchema();
 }

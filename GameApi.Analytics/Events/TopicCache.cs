@@ -113,7 +113,7 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
         }
 
         updated = Compact(folder, updated);
-        var schema = SchemaScanner.Resume(updated.Scanner, [], () => []).ToSchema();
+        var schema = updated.Scanner.ToSchema();
         var signature = converter?.Signature(schema);
         if (converter is not null)
         {
