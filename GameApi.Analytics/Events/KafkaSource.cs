@@ -21,9 +21,9 @@ public sealed record PartitionRead(int Partition, long From, long New, long High
 
 /// <summary>
 /// What a read found: false <paramref name="Matched"/> when a partition's first record was not the expected
-/// one (then nothing more was read); the last record read of each partition; the new records read.
+/// one (then nothing more was read); the last record read of each partition.
 /// </summary>
-public sealed record PartitionsRead(bool Matched, IReadOnlyDictionary<int, LastRecord> Last, long Records);
+public sealed record PartitionsRead(bool Matched, IReadOnlyDictionary<int, LastRecord> Last);
 
 /// <summary>
 /// Events from every partition of a Kafka topic, from the low watermark to the high watermark taken
@@ -113,7 +113,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         var wanted = reads.Where(r => r.High > r.From).ToDictionary(r => r.Partition);
         if (wanted.Count == 0)
         {
-            return new PartitionsRead(true, new Dictionary<int, LastRecord>(), 0);
+            return new PartitionsRead(true, new Dictionary<int, LastRecord>());
         }
 
         var consumer = Consumer();
@@ -148,7 +148,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
                 {
                     if (range.Expect is not null && !started.Contains(partition))
                     {
-                        return new PartitionsRead(false, new Dictionary<int, LastRecord>(), read); // the expected record is gone
+                        return new PartitionsRead(false, new Dictionary<int, LastRecord>()); // the expected record is gone
                     }
 
                     wanted.Remove(partition);
@@ -167,7 +167,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
                 long? ms = timestamp.Type == TimestampType.NotAvailable ? null : timestamp.UnixTimestampMs;
                 if (started.Add(partition) && range.Expect is { } expected && Identify(offset, value, ms) != expected)
                 {
-                    return new PartitionsRead(false, new Dictionary<int, LastRecord>(), read);
+                    return new PartitionsRead(false, new Dictionary<int, LastRecord>());
                 }
 
                 latest[partition] = (offset, value, ms);
@@ -196,7 +196,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         }
 
         progress?.Report(read);
-        return new PartitionsRead(true, latest.ToDictionary(l => l.Key, l => Identify(l.Value.Offset, l.Value.Value, l.Value.Ms)), read);
+        return new PartitionsRead(true, latest.ToDictionary(l => l.Key, l => Identify(l.Value.Offset, l.Value.Value, l.Value.Ms)));
     }
 
     // What tells a record from another written at the same offset of a recreated topic: its bytes and timestamp.

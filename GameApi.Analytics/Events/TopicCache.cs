@@ -9,7 +9,8 @@ namespace GameApi.Analytics.Events;
 /// <summary>
 /// What earlier runs read of a topic, kept on disk so a run reads only the records written since: one
 /// folder per cluster (as --bootstrap-servers names it) and topic, holding segments of event lines as
-/// <see cref="KafkaSource"/> writes them, the event_ids seen, and a manifest with each partition's next
+/// <see cref="KafkaSource"/> writes them, the event_ids seen (and a fingerprint of each, to tell a resend
+/// without reading them all), and a manifest with each partition's next
 /// offset, the last record read of it, and the schema scan so far.
 /// <para>
 /// Every run checks the topic is still the one cached: each partition's first offset unchanged, its end
@@ -164,9 +165,7 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
 
         // The event_ids are needed only to tell resends among new records: their fingerprints tell most
         // new ids apart at once, and the ids themselves are read only on a match.
-        var scanner = anyNew
-            ? SchemaScanner.Resume(manifest.Scanner, manifest.ReadFingerprints(folder), () => manifest.ReadIds(folder))
-            : SchemaScanner.Resume(manifest.Scanner, [], () => []);
+        var scanner = SchemaScanner.Resume(manifest.Scanner, anyNew ? manifest.ReadFingerprints(folder) : [], () => manifest.ReadIds(folder));
         var segment = $"segment-{Guid.NewGuid():N}.jsonl";
         var segmentPath = Path.Combine(folder, segment);
         PartitionsRead result;
@@ -251,7 +250,6 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
         }).ToList();
         return manifest with { Segments = segments };
     }
-
 
     // Files of earlier generations, segments merged away, and the folders of runs that ended without cleaning up.
     private static void RemoveUnlisted(string folder, Manifest manifest)
