@@ -76,7 +76,7 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
         }
 
         _nextSweep = time.GetUtcNow();
-        _commits = new GroupCommit<Keep>(Write);
+        _commits = new GroupCommit<Keep>("keys writer", Write);
     }
 
     public string Path { get; }

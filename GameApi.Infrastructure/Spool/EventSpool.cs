@@ -42,7 +42,7 @@ public sealed class EventSpool : IDisposable
             _connection = null;
         }
 
-        _commits = new GroupCommit<Append>(InsertUnderGate);
+        _commits = new GroupCommit<Append>("spool writer", InsertUnderGate);
     }
 
     public string Path { get; }

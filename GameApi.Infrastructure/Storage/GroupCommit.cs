@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 
 namespace GameApi.Infrastructure.Storage;
 
@@ -10,19 +10,27 @@ namespace GameApi.Infrastructure.Storage;
 /// </summary>
 internal sealed class GroupCommit<T> : IDisposable
 {
-    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<Pending> _pending = new();
+    // Waited on without spinning (spin count 0): see WaitForItems.
+    private readonly ManualResetEventSlim _arrived = new(false, spinCount: 0);
+    // Orders closing against queueing: nothing is queued once closed, so the writer leaves nothing behind.
+    private readonly Lock _gate = new();
     private readonly Action<IReadOnlyList<T>> _writeBatch;
     private readonly int _maxBatch;
-    private readonly Task _writer;
+    private readonly Thread _writer;
+    private int _sleeping;
+    private volatile bool _closed;
 
+    /// <param name="name">The writer thread's name, as <c>top -H</c> and <c>perf</c> show it (15 characters on Linux).</param>
     /// <param name="writeBatch">Writes the items durably (one transaction); throws when it cannot.</param>
-    public GroupCommit(Action<IReadOnlyList<T>> writeBatch, int maxBatch = 512)
+    public GroupCommit(string name, Action<IReadOnlyList<T>> writeBatch, int maxBatch = 512)
     {
         _writeBatch = writeBatch;
         _maxBatch = maxBatch;
         // Its own thread: the writer blocks in fsync, and under load a thread-pool writer would queue
         // behind the requests it is keeping waiting.
-        _writer = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = name };
+        _writer.Start();
     }
 
     /// <summary>Completes once the item is written.</summary>
@@ -30,7 +38,16 @@ internal sealed class GroupCommit<T> : IDisposable
     public Task WriteAsync(T item)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        ObjectDisposedException.ThrowIf(!_pending.Writer.TryWrite(new Pending(item, done)), this);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            _pending.Enqueue(new Pending(item, done));
+            if (Interlocked.Exchange(ref _sleeping, 0) == 1)
+            {
+                _arrived.Set();
+            }
+        }
+
         return done.Task;
     }
 
@@ -38,11 +55,11 @@ internal sealed class GroupCommit<T> : IDisposable
     {
         var batch = new List<Pending>(_maxBatch);
         var items = new List<T>(_maxBatch);
-        while (_pending.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (WaitForItems())
         {
             batch.Clear();
             items.Clear();
-            while (batch.Count < _maxBatch && _pending.Reader.TryRead(out var pending))
+            while (batch.Count < _maxBatch && _pending.TryDequeue(out var pending))
             {
                 batch.Add(pending);
                 items.Add(pending.Item);
@@ -60,11 +77,50 @@ internal sealed class GroupCommit<T> : IDisposable
         }
     }
 
+    /// <summary>True once items are waiting; false when closed with none left.</summary>
+    /// <remarks>
+    /// Blocks without spinning. A spinning wait (Task.Wait, SemaphoreSlim) calls sched_yield, and with
+    /// every core busy serving requests one yield gave the CPU away for milliseconds (strace: up to
+    /// 2.6 ms) while a whole batch of requests waited for this thread.
+    /// </remarks>
+    private bool WaitForItems()
+    {
+        while (_pending.IsEmpty)
+        {
+            if (_closed)
+            {
+                return !_pending.IsEmpty;
+            }
+
+            _arrived.Reset();
+            Interlocked.Exchange(ref _sleeping, 1); // a full fence: the check below sees any item queued before it
+            if (_pending.IsEmpty && !_closed)
+            {
+                _arrived.Wait();
+            }
+
+            Volatile.Write(ref _sleeping, 0);
+        }
+
+        return true;
+    }
+
     /// <summary>Writes what is waiting, then stops.</summary>
     public void Dispose()
     {
-        _pending.Writer.TryComplete();
-        _writer.GetAwaiter().GetResult();
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            _arrived.Set();
+        }
+
+        _writer.Join();
+        _arrived.Dispose();
     }
 
     private readonly record struct Pending(T Item, TaskCompletionSource Done);
