@@ -6,8 +6,14 @@ summary() {
        END {printf "%s %s %s %d\n", r, s, p, n}' "$1"
 }
 
-# mean FILE: the mean of the numbers in it, one per line
-mean() { awk '{s+=$1} END {printf "%.0f", s/NR}' "$1"; }
+# mean FILE [DECIMALS]: the mean of the numbers in it, one per line
+mean() { awk -v d="${2:-0}" '{s+=$1} END {printf "%.*f", d, s/NR}' "$1"; }
+
+# latency_ms WRK-OUTPUT-FILE: wrk's mean latency in milliseconds
+latency_ms() {
+  awk '$1 == "Latency" && !done {v=$2; u=v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+       if (u == "us") v /= 1000; else if (u == "s") v *= 1000; printf "%.3f\n", v; done=1}' "$1"
+}
 
 # measured NAME BROKER OUT: prints the run's figures from OUT/wrk-NAME.txt and OUT/warmup-NAME.txt,
 # checks that every 2xx has exactly one event on the broker's topic "events" (returns 1 if not), and
@@ -27,4 +33,5 @@ measured() {
     echo "MISMATCH: every 2xx must have exactly one event"; return 1
   fi
   echo "$rps" >>"$out/rps-${name%-*}"
+  latency_ms "$out/wrk-$name.txt" >>"$out/latency-${name%-*}"
 }
