@@ -110,16 +110,14 @@ internal sealed class GroupCommit<T> : IDisposable
     {
         lock (_gate)
         {
-            if (_closed)
+            if (!_closed)
             {
-                return;
+                _closed = true;
+                _arrived.Set();
             }
-
-            _closed = true;
-            _arrived.Set();
         }
 
-        _writer.Join();
+        _writer.Join(); // a second call waits too: what was queued is written when either returns
         _arrived.Dispose();
     }
 
