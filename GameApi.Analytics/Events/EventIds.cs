@@ -61,7 +61,7 @@ internal sealed class EventIds
         if (_exact is not null)
         {
             var text = System.Text.Encoding.UTF8.GetString(id);
-            if (_knownFingerprints is not null && Array.BinarySearch(_knownFingerprints, Fingerprint(id)) >= 0)
+            if (_knownFingerprints is { Length: > 0 } && Array.BinarySearch(_knownFingerprints, Fingerprint(id)) >= 0) // a first read knows none: no hash
             {
                 _known ??= new HashSet<string>(_readKnown!(), StringComparer.Ordinal);
                 if (_known.Contains(text))
