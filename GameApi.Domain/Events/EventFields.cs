@@ -21,6 +21,12 @@ public static class EventFields
 
     public const string Host = "Host";
 
+    /// <summary>
+    /// The names the event itself defines, on every event type: a header of one of these names (any letter
+    /// case) is never written, so a header cannot pass for a domain value, even on an event without that field.
+    /// </summary>
+    public static IReadOnlyList<string> Reserved { get; } = [EventType, Item, GuildId, EventId, Timestamp];
+
     /// <summary>The fields every consumer may rely on, in the order the analytics shows them first.</summary>
     public static IReadOnlyList<string> Known { get; } = [EventType, Item, GuildId, EventId, Timestamp, UserAgent, Host];
 }

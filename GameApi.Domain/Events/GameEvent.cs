@@ -13,8 +13,9 @@ public sealed record GameEvent(
 {
     /// <summary>
     /// The event's top-level properties in the order they are written. Client metadata comes last and
-    /// never replaces a property the event defines itself (names compared case-insensitively), so a
-    /// client cannot forge the type, a domain value, the id or the time of an event.
+    /// never takes a name the events define themselves (<see cref="EventFields.Reserved"/>, or a field of
+    /// this event; compared case-insensitively), so a client cannot forge the type, a domain value, the id
+    /// or the time of an event: an <c>Item</c> header on a guild join is not an item.
     /// </summary>
     public IEnumerable<EventField> Properties()
     {
@@ -23,7 +24,7 @@ public sealed record GameEvent(
         own.Add(new(EventFields.EventId, EventId));
         own.Add(new(EventFields.Timestamp, Timestamp));
 
-        var taken = new HashSet<string>(own.Select(f => f.Name), StringComparer.OrdinalIgnoreCase);
+        var taken = new HashSet<string>(own.Select(f => f.Name).Concat(EventFields.Reserved), StringComparer.OrdinalIgnoreCase);
         return own.Concat(Client.Entries.Where(e => !taken.Contains(e.Name)).Select(e => new EventField(e.Name, e.Value)));
     }
 }

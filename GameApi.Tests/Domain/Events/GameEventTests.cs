@@ -38,4 +38,18 @@ public class GameEventTests
         Assert.That(properties.Select(p => p.Value), Has.None.EqualTo("forged"));
         Assert.That(properties, Has.Count.EqualTo(5));
     }
+
+    // A guild join has no item, a purchase no guild: a header of that name still does not become one.
+    [TestCase("join_guild", "item")]
+    [TestCase("join_guild", "ITEM")]
+    [TestCase("purchase_item", "Guild_Id")]
+    [TestCase("default", "item")]
+    [TestCase("default", "guild_id")]
+    public void Properties_MetadataNamedLikeAnotherTypesField_Ignored(string eventType, string forged)
+    {
+        var metadata = ClientMetadata.From([KeyValuePair.Create(forged, (IEnumerable<string?>)["forged"]), KeyValuePair.Create("Host", (IEnumerable<string?>)["h"])]);
+        var properties = new GameEvent(Id, At, eventType, [], metadata).Properties().ToList();
+
+        Assert.That(properties.Select(p => p.Name), Is.EqualTo(new[] { "event_type", "event_id", "timestamp", "Host" }));
+    }
 }
