@@ -33,7 +33,7 @@ public static class ColumnCounts
     private static long Whole(object? value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
 
     // Our column names are snake_case and need no quotes, which keeps the query plain SQL; others get
-    // backquotes, which Spark reads and DuckDB does not need (it never gets such a name: SnakeCase).
+    // backquotes, which Spark reads and DuckDB does not need (it never gets such a name: EventFields.ColumnName).
     private static string Identifier(string name) =>
         name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_') ? name : "`" + name.Replace("`", "``", StringComparison.Ordinal) + "`";
 }

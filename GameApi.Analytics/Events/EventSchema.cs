@@ -1,5 +1,4 @@
 using GameApi.Domain.Events;
-using System.Text;
 
 namespace GameApi.Analytics.Events;
 
@@ -32,7 +31,7 @@ public sealed class EventSchema
     /// The event's own time, a timestamp (UTC) whatever its JSON kind: text in ISO 8601 is parsed, with
     /// its offset applied; anything else is NULL.
     /// </summary>
-    public static readonly string TimestampColumn = SnakeCase(EventFields.Timestamp);
+    public static readonly string TimestampColumn = EventFields.ColumnName(EventFields.Timestamp);
 
     private EventSchema(IReadOnlyList<EventColumn> columns, long events) => (Columns, Events) = (columns, events);
 
@@ -57,7 +56,7 @@ public sealed class EventSchema
         var order = new List<string>();
         foreach (var field in seen.Concat(absent.Select(k => new SourceField(k, FieldKinds.None))))
         {
-            var name = SnakeCase(field.Key);
+            var name = EventFields.ColumnName(field.Key);
             if (name is KafkaPartition or KafkaOffset or KafkaTimestamp)
             {
                 name = "event_" + name; // the Kafka metadata columns keep their names
@@ -78,9 +77,9 @@ public sealed class EventSchema
             byName[name] = (entry.Kinds | field.Kinds, entry.Keys);
         }
 
-        var known = EventFields.Known.Select(SnakeCase).ToList();
+        var known = EventFields.Known.Select(EventFields.ColumnName).ToList();
         var columns = known.Concat(order.Except(known).Order(StringComparer.Ordinal))
-            .Select(n => (Name: n, Keys: byName[n].Keys.Order(StringComparer.Ordinal).ToList()))
+            .Select(n => (Name: n, Keys: KeyOrder(n, byName[n].Keys)))
             .Select(c => new EventColumn(c.Name, c.Name == TimestampColumn ? ColumnType.Timestamp : TypeOf(byName[c.Name].Kinds), c.Keys, c.Keys.Sum(k => counts.GetValueOrDefault(k))))
             .Concat([
                 new EventColumn(KafkaPartition, ColumnType.Integer, [], 0),
@@ -91,24 +90,13 @@ public sealed class EventSchema
         return new EventSchema(columns, events);
     }
 
-    /// <summary>Lowercase; every run of characters other than a-z and 0-9 becomes one "_".</summary>
-    public static string SnakeCase(string key)
+    // The order a column's keys are read in (the first with a value wins): a known field's own spelling
+    // first, so that a header spelled otherwise (Event-Type, written by producers that let headers through)
+    // never stands in for the event's own value; then by name, the same in every run.
+    private static List<string> KeyOrder(string column, List<string> keys)
     {
-        var name = new StringBuilder(key.Length);
-        foreach (var c in key.ToLowerInvariant())
-        {
-            if (char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c))
-            {
-                name.Append(c);
-            }
-            else if (name.Length == 0 || name[^1] != '_')
-            {
-                name.Append('_');
-            }
-        }
-
-        var trimmed = name.ToString().Trim('_');
-        return trimmed.Length == 0 ? "field" : trimmed;
+        var own = EventFields.Known.FirstOrDefault(k => EventFields.ColumnName(k) == column);
+        return keys.OrderBy(k => k == own ? 0 : 1).ThenBy(k => k, StringComparer.Ordinal).ToList();
     }
 
     private static ColumnType TypeOf(FieldKinds kinds) => (kinds & ~FieldKinds.Null) switch

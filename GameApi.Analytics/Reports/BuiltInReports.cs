@@ -1,4 +1,3 @@
-using GameApi.Analytics.Events;
 using GameApi.Domain.Events;
 
 namespace GameApi.Analytics.Reports;
@@ -10,9 +9,9 @@ namespace GameApi.Analytics.Reports;
 public sealed record Report(string Name, string Title, string Field, string? EventType = null)
 {
     /// <summary>The report's column in <c>events</c>.</summary>
-    public string Column { get; } = EventSchema.SnakeCase(Field);
+    public string Column { get; } = EventFields.ColumnName(Field);
 
-    internal static readonly string EventTypeColumn = EventSchema.SnakeCase(EventFields.EventType);
+    internal static readonly string EventTypeColumn = EventFields.ColumnName(EventFields.EventType);
 
     /// <summary>The columns this report groups by: its own, and event_type when it keeps one type.</summary>
     public IReadOnlyList<string> GroupedBy => EventType is null || Column == EventTypeColumn ? [Column] : [EventTypeColumn, Column];
@@ -29,7 +28,7 @@ public sealed record Report(string Name, string Title, string Field, string? Eve
 /// </summary>
 public sealed record TimeReport(string Name, string Title)
 {
-    private static readonly string Timestamp = EventSchema.SnakeCase(EventFields.Timestamp);
+    private static readonly string Timestamp = EventFields.ColumnName(EventFields.Timestamp);
 
     /// <summary>The bucket for a span: a minute up to 3 hours, an hour up to 14 days, else a day.</summary>
     public static string Unit(DateTime first, DateTime last) =>

@@ -91,7 +91,7 @@ public static class SparkEventsSql
             + $"SELECT partition AS kafka_partition, `offset` AS kafka_offset, timestamp AS kafka_timestamp, from_json(json, {Literal(ddl)}) AS j "
             + $"FROM {Records} WHERE {IsObject}) AS p) AS r({string.Join(", ", keys.Select(k => position[k.Key]))}, kafka_partition, kafka_offset, kafka_timestamp)";
 
-        var eventId = schema.Columns.Single(c => c.Name == EventSchema.SnakeCase(Domain.Events.EventFields.EventId));
+        var eventId = schema.Columns.Single(c => c.Name == Domain.Events.EventFields.ColumnName(Domain.Events.EventFields.EventId));
         var select = string.Join(", ", schema.Columns.Select(c => $"{ValueOf(c)} AS {Identifier(c.Name)}"));
         var output = string.Join(", ", schema.Columns.Select(c => Identifier(c.Name)));
 

@@ -67,6 +67,21 @@ public class FileInputTests
         Assert.That((long)schema.Single(r => (string)r["column"]! == "host")["events"]!, Is.EqualTo(3));
     }
 
+    // Headers an older API wrote beside the event's own fields, spelled otherwise: the event's own value counts.
+    [Test]
+    public void HeaderSpelledLikeAField_TheEventsOwnValueCounts()
+    {
+        var input = File(
+            """{"event_type":"default","Event-Type":"purchase_item","Guild-Id":"42","event_id":"a"}""",
+            """{"event_type":"join_guild","guild_id":1,"Guild-Id":"42","Event-Id":"z","event_id":"b"}""");
+
+        var rows = AnalyticsRunner.Run("sql", "--input", input, "--format", "json", "SELECT event_type, guild_id, event_id FROM events ORDER BY event_id").JsonRows;
+
+        Assert.That(rows.Select(r => (string?)r["event_type"]), Is.EqualTo(new[] { "default", "join_guild" }));
+        Assert.That(rows.Select(r => (string?)r["guild_id"]), Is.EqualTo(new[] { "42", "1" }));
+        Assert.That(rows.Select(r => (string?)r["event_id"]), Is.EqualTo(new[] { "a", "b" }));
+    }
+
     [Test]
     public void Timestamp_IsATimestampInUtc_OffsetApplied_OddValuesNull()
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using GameApi.Analytics.Events;
+using GameApi.Domain.Events;
 
 namespace GameApi.Tests.Analytics;
 
@@ -79,8 +80,19 @@ public class SchemaScannerTests
     [TestCase("X--Weird  Name!", "x_weird_name")]
     [TestCase("ÉTÉ", "t")]
     [TestCase("--", "field")]
-    public void SnakeCase_LowercaseWithRunsOfOthersAsUnderscore(string key, string expected) =>
-        Assert.That(EventSchema.SnakeCase(key), Is.EqualTo(expected));
+    public void ColumnName_LowercaseWithRunsOfOthersAsUnderscore(string key, string expected) =>
+        Assert.That(EventFields.ColumnName(key), Is.EqualTo(expected));
+
+    // Events written before headers were kept from a domain field's column (or by another producer): the
+    // event's own key is read first, whatever sorts before it.
+    [Test]
+    public void ToSchema_AKnownFieldsOwnSpelling_IsReadFirst()
+    {
+        var schema = Scan("""{"event_type":"default","Event-Type":"purchase_item","EVENT_TYPE":"x"}""", """{"User-Agent":"a","USER-AGENT":"b"}""");
+
+        Assert.That(Column(schema, "event_type").Keys, Is.EqualTo(new[] { "event_type", "EVENT_TYPE", "Event-Type" }));
+        Assert.That(Column(schema, "user_agent").Keys, Is.EqualTo(new[] { "User-Agent", "USER-AGENT" }));
+    }
 
     [Test]
     public void ToSchema_KeysWithTheSameSnakeCaseName_AreOneColumn()

@@ -45,6 +45,10 @@ public class GameEventTests
     [TestCase("purchase_item", "Guild_Id")]
     [TestCase("default", "item")]
     [TestCase("default", "guild_id")]
+    [TestCase("default", "Event-Type")]
+    [TestCase("join_guild", "Guild-Id")]
+    [TestCase("purchase_sword", "Event.Id")]
+    [TestCase("purchase_sword", "-TimeStamp-")]
     public void Properties_MetadataNamedLikeAnotherTypesField_Ignored(string eventType, string forged)
     {
         var metadata = ClientMetadata.From([KeyValuePair.Create(forged, (IEnumerable<string?>)["forged"]), KeyValuePair.Create("Host", (IEnumerable<string?>)["h"])]);
