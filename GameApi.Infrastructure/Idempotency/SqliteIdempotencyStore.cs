@@ -106,26 +106,33 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
             throw new IdempotencyStoreException(error);
         }
 
-        if (!_inFlight.TryAdd(request.Key, request))
-        {
-            // Held by a request still in flight; had it just finished, its answer is found next time.
-            return Task.FromResult(_inFlight.TryGetValue(request.Key, out var holder) && holder.Fingerprint != request.Fingerprint
-                ? IdempotencyClaim.OtherRequest
-                : IdempotencyClaim.InFlight);
-        }
-
         try
         {
-            var kept = RowOf(request.Key) is { } row ? Find(row, request.Key) : null;
-            if (kept is null)
+            // An answered key is replayed without taking it: retries of an answered request, however
+            // many arrive at once, all get the answer (holding the key while reading would show the
+            // others a request in flight).
+            if (Answered(request) is { } answered)
             {
-                return Task.FromResult(IdempotencyClaim.Claimed);
+                return Task.FromResult(answered);
             }
 
-            Release(request);
-            return Task.FromResult(kept.Value.Fingerprint == request.Fingerprint
-                ? IdempotencyClaim.Replay(kept.Value.Answer)
-                : IdempotencyClaim.OtherRequest);
+            if (!_inFlight.TryAdd(request.Key, request))
+            {
+                // Held by a request still in flight; had it just finished, its answer is found next time.
+                return Task.FromResult(_inFlight.TryGetValue(request.Key, out var holder) && holder.Fingerprint != request.Fingerprint
+                    ? IdempotencyClaim.OtherRequest
+                    : IdempotencyClaim.InFlight);
+            }
+
+            // The holder may have kept its answer and let go between the look-up and the claim (it
+            // lets go only once its row is known, so the answer is found now).
+            if (Answered(request) is { } justAnswered)
+            {
+                Release(request);
+                return Task.FromResult(justAnswered);
+            }
+
+            return Task.FromResult(IdempotencyClaim.Claimed);
         }
         catch (SqliteException e)
         {
@@ -133,6 +140,12 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
             throw new IdempotencyStoreException($"The idempotency keys at {Path} cannot be read: {e.Message}", e);
         }
     }
+
+    // The kept answer's replay, or OtherRequest when the key answered another request; null when none is kept.
+    private IdempotencyClaim? Answered(IdempotentRequest request) =>
+        RowOf(request.Key) is { } row && Find(row, request.Key) is { } kept
+            ? kept.Fingerprint == request.Fingerprint ? IdempotencyClaim.Replay(kept.Answer) : IdempotencyClaim.OtherRequest
+            : null;
 
     public async Task KeepAsync(IdempotentRequest request, KeptAnswer answer)
     {

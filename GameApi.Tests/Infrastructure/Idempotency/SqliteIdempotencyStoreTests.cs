@@ -111,6 +111,24 @@ public class SqliteIdempotencyStoreTests
         Assert.That(claims.Count(c => c.Outcome == ClaimOutcome.InFlight), Is.EqualTo(49));
     }
 
+    // Retries of an answered request, all at once (a client's retry storm, or several clients sharing a
+    // key): each gets the answer. Looking it up must not hold the key, or the others see it in flight.
+    [Test]
+    public async Task Claim_ManyConcurrentAfterKeep_AllReplayed()
+    {
+        using var store = Open();
+        await KeepAsync(store, "k", Sword, Bought);
+        using var start = new Barrier(4);
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            return Enumerable.Range(0, 200).Select(_ => store.ClaimAsync(IdempotentRequest.New("k", Sword)).Result.Outcome).ToList();
+        })));
+
+        Assert.That(claims.SelectMany(c => c), Has.All.EqualTo(ClaimOutcome.Replay));
+    }
+
     [Test]
     public async Task Reopen_KeptAnswerStillReplayed()
     {
