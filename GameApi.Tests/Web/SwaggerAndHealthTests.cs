@@ -70,6 +70,11 @@ public class SwaggerAndHealthTests
         Assert.That(get["responses"]!["409"]!["description"]!.Value<string>(), Does.Contain("still being processed"));
         Assert.That(get["responses"]!["422"]!["description"]!.Value<string>(), Does.Contain("another request"));
         Assert.That(get["responses"]!["503"]!["description"]!.Value<string>(), Does.Contain("keys cannot be checked"));
+        Assert.That(get["responses"]!["200"]!["headers"]?["Idempotent-Replayed"], Is.Not.Null);
+        Assert.That(get["responses"]!["400"]!["headers"]?["Idempotent-Replayed"], Is.Not.Null);
+        Assert.That(get["responses"]!["409"]!["headers"]?["Retry-After"], Is.Not.Null);
+        Assert.That(get["responses"]!["503"]!["headers"]?["Retry-After"], Is.Not.Null);
+        Assert.That(get["responses"]!["422"]!["headers"], Is.Null);
     }
 
     [Test]

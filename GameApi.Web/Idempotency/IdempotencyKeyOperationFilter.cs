@@ -40,6 +40,31 @@ internal sealed class IdempotencyKeyOperationFilter : IOperationFilter
         {
             described.Description += $" With an Idempotency-Key, also when the keys cannot be checked: \"\\n{IdempotencyFilter.UnavailableMessage}\\n\".";
         }
+
+        // A kept answer is a 2xx or 4xx; a 409 or 503 asks for a retry a second later.
+        foreach (var (status, response) in operation.Responses)
+        {
+            if (response is not OpenApiResponse answer)
+            {
+                continue;
+            }
+
+            if (status is "409" or "503")
+            {
+                Header(answer, "Retry-After", JsonSchemaType.Integer, "Seconds to wait before retrying: 1.");
+            }
+            else if (status is not "422")
+            {
+                Header(answer, IdempotencyFilter.ReplayedHeaderName, JsonSchemaType.String,
+                    "\"true\" when this is the kept answer to an earlier request with the same Idempotency-Key (nothing was recorded this time); absent otherwise.");
+            }
+        }
+    }
+
+    private static void Header(OpenApiResponse response, string name, JsonSchemaType type, string description)
+    {
+        response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        response.Headers[name] = new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = type } };
     }
 
     private static OpenApiResponse PlainTextResponse(string description) => new()
