@@ -7,9 +7,20 @@ namespace GameApi.Domain.Events;
 /// </summary>
 public sealed class ClientMetadata
 {
-    /// <summary>Names whose values are secrets: they are never written to the event log.</summary>
-    public static IReadOnlySet<string> CredentialNames { get; } =
-        new HashSet<string>(["Authorization", "Proxy-Authorization", "Cookie"], StringComparer.OrdinalIgnoreCase);
+    // Words that mark a header as carrying a secret, in its name's letters and digits, lowercase: the
+    // standard ones (Authorization, Proxy-Authorization, Cookie) and the usual custom ones (X-Api-Key,
+    // X-Auth-Token, X-Access-Token, X-Amz-Security-Token, X-CSRF-Token, X-Session-Id, X-Signature).
+    // Dropping a harmless header by mistake costs a column; writing a secret into the log cannot be undone.
+    private static readonly string[] CredentialWords =
+        ["auth", "cookie", "token", "secret", "password", "passwd", "apikey", "accesskey", "privatekey", "session", "credential", "signature", "csrf", "xsrf"];
+
+    /// <summary>Whether a name's value is a secret, never written to the event log (see <c>CredentialWords</c>).</summary>
+    public static bool IsCredential(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var letters = string.Concat(name.Where(char.IsAsciiLetterOrDigit)).ToLowerInvariant();
+        return CredentialWords.Any(word => letters.Contains(word, StringComparison.Ordinal));
+    }
 
     public static ClientMetadata Empty { get; } = new([]);
 
@@ -37,7 +48,7 @@ public sealed class ClientMetadata
         var order = new List<string>();
         foreach (var (name, values) in pairs)
         {
-            if (CredentialNames.Contains(name))
+            if (IsCredential(name))
             {
                 continue;
             }
