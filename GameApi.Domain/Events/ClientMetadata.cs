@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace GameApi.Domain.Events;
 
 /// <summary>
@@ -7,19 +9,30 @@ namespace GameApi.Domain.Events;
 /// </summary>
 public sealed class ClientMetadata
 {
-    // Words that mark a header as carrying a secret, in its name's letters and digits, lowercase: the
-    // standard ones (Authorization, Proxy-Authorization, Cookie) and the usual custom ones (X-Api-Key,
-    // X-Auth-Token, X-Access-Token, X-Amz-Security-Token, X-CSRF-Token, X-Session-Id, X-Signature).
-    // Dropping a harmless header by mistake costs a column; writing a secret into the log cannot be undone.
-    private static readonly string[] CredentialWords =
-        ["auth", "cookie", "token", "secret", "password", "passwd", "apikey", "accesskey", "privatekey", "session", "credential", "signature", "csrf", "xsrf"];
+    // Words that mark a name as carrying a secret, among its letters and digits: the standard headers
+    // (Authorization, Proxy-Authorization, Cookie) and the usual custom ones (X-Api-Key, X-Auth-Token,
+    // X-Access-Token, X-Amz-Security-Token, X-CSRF-Token, X-Session-Id, X-Hub-Signature). Dropping a
+    // harmless header by mistake costs a column; a secret written to the event log cannot be taken back.
+    private static readonly SearchValues<string> CredentialWords = SearchValues.Create(
+        ["auth", "cookie", "token", "secret", "password", "passwd", "apikey", "accesskey", "privatekey", "session", "credential", "signature", "csrf", "xsrf"],
+        StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Whether a name's value is a secret, never written to the event log (see <c>CredentialWords</c>).</summary>
+    /// <summary>Whether a name's value is a secret, never written to the event log: Authorization, Cookie, X-Api-Key, ...</summary>
     public static bool IsCredential(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var letters = string.Concat(name.Where(char.IsAsciiLetterOrDigit)).ToLowerInvariant();
-        return CredentialWords.Any(word => letters.Contains(word, StringComparison.Ordinal));
+        // On every request, for every header: its letters and digits gathered on the stack.
+        var letters = name.Length <= 256 ? stackalloc char[name.Length] : new char[name.Length];
+        var length = 0;
+        foreach (var c in name)
+        {
+            if (char.IsAsciiLetterOrDigit(c))
+            {
+                letters[length++] = c;
+            }
+        }
+
+        return letters[..length].ContainsAny(CredentialWords);
     }
 
     public static ClientMetadata Empty { get; } = new([]);
@@ -48,7 +61,8 @@ public sealed class ClientMetadata
         var order = new List<string>();
         foreach (var (name, values) in pairs)
         {
-            if (IsCredential(name))
+            // Neither a secret nor a name the events define themselves (a header cannot pass for the item).
+            if (IsCredential(name) || EventFields.IsReserved(name))
             {
                 continue;
             }

@@ -13,10 +13,9 @@ public sealed record GameEvent(
 {
     /// <summary>
     /// The event's top-level properties in the order they are written. Client metadata comes last and
-    /// never takes a name the events define themselves (<see cref="EventFields.Reserved"/>, or a field of
-    /// this event), compared as readers compare them (<see cref="EventFields.ColumnName"/>: letter case and
-    /// punctuation aside), so a client cannot forge the type, a domain value, the id or the time of an
-    /// event: neither an <c>Item</c> header on a guild join nor an <c>Event-Type</c> header is written.
+    /// never replaces a property the event defines itself (names compared case-insensitively); it holds no
+    /// name of <see cref="EventFields.Reserved"/> to begin with (see <see cref="ClientMetadata.From"/>), so a
+    /// client cannot forge the type, a domain value, the id or the time of an event.
     /// </summary>
     public IEnumerable<EventField> Properties()
     {
@@ -25,8 +24,8 @@ public sealed record GameEvent(
         own.Add(new(EventFields.EventId, EventId));
         own.Add(new(EventFields.Timestamp, Timestamp));
 
-        var taken = own.Select(f => f.Name).Concat(EventFields.Reserved).Select(EventFields.ColumnName).ToHashSet(StringComparer.Ordinal);
-        return own.Concat(Client.Entries.Where(e => !taken.Contains(EventFields.ColumnName(e.Name))).Select(e => new EventField(e.Name, e.Value)));
+        var taken = new HashSet<string>(own.Select(f => f.Name), StringComparer.OrdinalIgnoreCase);
+        return own.Concat(Client.Entries.Where(e => !taken.Contains(e.Name)).Select(e => new EventField(e.Name, e.Value)));
     }
 }
 
