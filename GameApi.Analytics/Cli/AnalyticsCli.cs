@@ -28,8 +28,15 @@ public static class AnalyticsCli
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("Kafka__BootstrapServers") is { Length: > 0 } servers ? servers : "127.0.0.1:9092",
             Recursive = true,
         };
+        bootstrap.Validators.Add(r => r.AddErrorUnless(KafkaNames.BootstrapProblem(r.GetValueOrDefault<string>() ?? "")));
         var topic = new Option<string>("--topic") { Description = "The topic to read", DefaultValueFactory = _ => "events", Recursive = true };
-        var input = new Option<FileInfo?>("--input") { Description = "Read a JSON Lines file (one event per line, as kcat -C -e prints) instead of Kafka", Recursive = true };
+        topic.Validators.Add(r => r.AddErrorUnless(KafkaNames.TopicProblem(r.GetValueOrDefault<string>() ?? "")));
+        var input = new Option<FileInfo?>("--input")
+        {
+            Description = "Read a JSON Lines file (one event per line, as kcat -C -e prints) instead of Kafka",
+            Recursive = true,
+            CustomParser = r => PathOf(r, "--input", "a file name", path => new FileInfo(path), _ => null),
+        };
         var format = new Option<string>("--format")
         {
             Description = "How to print results",
@@ -37,15 +44,13 @@ public static class AnalyticsCli
             Recursive = true,
         };
         format.AcceptOnlyFromAmong("table", "csv", "json");
-        var output = new Option<FileInfo?>("--output") { Description = "Write results to a file instead: " + OutputFile.Extensions, Recursive = true };
-        // Checked before the source is read: a wrong name should not cost a whole topic's read first.
-        output.Validators.Add(r =>
+        var output = new Option<FileInfo?>("--output")
         {
-            if (r.GetValueOrDefault<FileInfo?>() is { } file && OutputFile.Problem(file.FullName) is { } problem)
-            {
-                r.AddError(problem);
-            }
-        });
+            Description = "Write results to a file instead: .csv or .json; .parquet (events, sql, report); .html (report)",
+            Recursive = true,
+            // Checked before the source is read: a wrong name should not cost a whole topic's read first.
+            CustomParser = r => PathOf(r, "--output", "a file name ending in " + OutputFile.Extensions, path => new FileInfo(path), file => OutputFile.Problem(file.FullName)),
+        };
         var timeout = new Option<int>("--timeout")
         {
             Description = "Seconds to wait for Kafka, or for a Spark Connect server to answer, before giving up (not a limit on the work)",
@@ -82,6 +87,7 @@ public static class AnalyticsCli
                 + "(environment: GAMEAPI_ANALYTICS_CACHE; default: $XDG_CACHE_HOME or ~/.cache, then gameapi-analytics)",
             DefaultValueFactory = _ => new DirectoryInfo(Environment.GetEnvironmentVariable("GAMEAPI_ANALYTICS_CACHE") is { Length: > 0 } dir ? dir : TopicCache.DefaultRoot()),
             Recursive = true,
+            CustomParser = r => PathOf(r, "--cache-dir", "a folder", path => new DirectoryInfo(path), _ => null),
         };
         var noCache = new Option<bool>("--no-cache") { Description = "Read the whole topic, neither using nor updating the cache", Recursive = true };
 
@@ -90,7 +96,8 @@ public static class AnalyticsCli
         var query = new Argument<string>("query") { Description = "A SQL query over the table 'events'; with several statements separated by ';', the last one's result" };
         query.Validators.Add(r =>
         {
-            if (string.IsNullOrWhiteSpace(r.GetValueOrDefault<string>()))
+            // Comments and semicolons alone are no statement either.
+            if (SqlStatements.Split(r.GetValueOrDefault<string>() ?? "").Count == 0)
             {
                 r.AddError("The query is empty; for example: sql \"SELECT event_type, COUNT(*) FROM events GROUP BY event_type\"");
             }
@@ -160,6 +167,8 @@ public static class AnalyticsCli
                     throw new UsageException("--input reads a file on this machine; the Spark engine reads the topic itself. Use the embedded engine for files.");
                 }
 
+                AnalyticsRun.Destination(settings); // before the source is read or the server reached
+
                 using var engine = CreateEngine(settings, interruption?.Token ?? CancellationToken.None);
                 var run = new AnalyticsRun(settings, engine, stdout, stderr, interactive);
                 run.Load();
@@ -181,7 +190,7 @@ public static class AnalyticsCli
                 stderr.WriteLine($"SQL error: {e.Message}");
                 return BadUsage;
             }
-            catch (Exception e) when (e is UsageException or FormatException)
+            catch (Exception e) when (e is UsageException or FormatException or OutputException)
             {
                 stderr.WriteLine($"error: {e.Message}");
                 return BadUsage;
@@ -207,6 +216,36 @@ public static class AnalyticsCli
 
         // Ctrl+C is ours (Interruption), not the parser's.
         return result.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null });
+    }
+
+    // A path option's value: in our words when it is missing or empty (the parser's own message names
+    // .NET types), else the path, checked by problem (a message, or null when it will do).
+    private static T? PathOf<T>(System.CommandLine.Parsing.ArgumentResult r, string option, string what, Func<string, T> create, Func<T, string?> problem)
+        where T : class
+    {
+        var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : "";
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            r.AddError($"{option} needs {what}.");
+            return null;
+        }
+
+        var path = create(text);
+        if (problem(path) is { } message)
+        {
+            r.AddError(message);
+            return null;
+        }
+
+        return path;
+    }
+
+    private static void AddErrorUnless(this System.CommandLine.Parsing.OptionResult result, string? problem)
+    {
+        if (problem is not null)
+        {
+            result.AddError(problem);
+        }
     }
 
     // Parsed here rather than validated after the parser's own conversion: one message, in our words,

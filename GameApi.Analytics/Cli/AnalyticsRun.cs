@@ -57,9 +57,9 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
             // Any report over every event type counts each event once.
             var everyEvent = BuiltInReports.All.First(r => r.EventType is null).Name;
             var events = reports.First(r => r.Name == everyEvent).Result.Rows.Sum(r => Convert.ToInt64(r[1], System.Globalization.CultureInfo.InvariantCulture));
-            var subtitle = $"{events:N0} events from {(settings.Input ?? $"topic '{settings.Topic}' at {settings.BootstrapServers}")}"
-                + (settings.Window.IsAll ? "" : $"; {settings.Window.Describe()}")
-                + $". Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.";
+            var subtitle = $"{events:N0} events from {(settings.Input ?? $"topic '{settings.Topic}' at {settings.BootstrapServers}")}."
+                + (settings.Window.IsAll ? "" : $" {settings.Window.Describe()}")
+                + $" Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.";
             var sections = reports.Select(r => new HtmlSection(r.Title, r.Result, r.Name == overTime.Name ? HtmlChart.LinesOverTime : HtmlChart.Bars)).ToList();
             WriteTo(path, output => HtmlReport.Write(sections, subtitle, output));
             stderr.WriteLine($"Wrote {path}.");
@@ -90,6 +90,10 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
                 output.WriteLine();
             }
         });
+        if (path is not null)
+        {
+            stderr.WriteLine($"Wrote {path}.");
+        }
     }
 
     // Parquet is written by the engine straight from the query; the rest from the rows.
@@ -124,12 +128,17 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
 
         if (path is not null)
         {
-            stderr.WriteLine($"Wrote {result.Rows.Count} rows to {path}.");
+            stderr.WriteLine($"Wrote {result.Rows.Count} row{(result.Rows.Count == 1 ? "" : "s")} to {path}.");
         }
     }
 
-    private (OutputFormat Format, string? Path) Destination()
+    private (OutputFormat Format, string? Path) Destination() => Destination(settings);
+
+    /// <summary>The format and file to write; the command line calls it before the source is read, so that a refusal comes first.</summary>
+    /// <exception cref="UsageException">The file's format cannot be written by this engine.</exception>
+    public static (OutputFormat Format, string? Path) Destination(RunSettings settings)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         if (settings.OutputPath is not { } path)
         {
             return (settings.Format, null);

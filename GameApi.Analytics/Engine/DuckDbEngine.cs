@@ -3,6 +3,7 @@ using System.IO.Hashing;
 using System.Text;
 using DuckDB.NET.Data;
 using GameApi.Analytics.Events;
+using GameApi.Analytics.Output;
 
 namespace GameApi.Analytics.Engine;
 
@@ -81,7 +82,9 @@ public sealed class DuckDbEngine : IAnalyticsEngine
     public QueryResult Schema()
     {
         var snapshot = _snapshot ?? throw new InvalidOperationException("Load the events first.");
-        if (!_window.IsAll)
+        // The reading pass counts each key; an event with two spellings of one column (Host and host) is
+        // still one event carrying it, which only a query over the rows counts.
+        if (!_window.IsAll || snapshot.Schema.Columns.Any(c => c.Keys.Count > 1))
         {
             return ColumnCounts.Result(snapshot.Schema, Read(ColumnCounts.Sql(snapshot.Schema), readings: null).Rows.Single());
         }
@@ -131,7 +134,8 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         // read_json matches keys case-sensitively but cannot declare two that differ only in case (its struct
         // names are case-insensitive); then every key is extracted from the line's JSON instead (slower).
         var keys = columns.SelectMany(c => c.Keys).Concat(snapshot.HasKafkaMetadata ? EventSnapshot.MetadataKeys.Select(m => m.Key) : []);
-        var byPointer = keys.GroupBy(k => k, StringComparer.OrdinalIgnoreCase).Any(g => g.Count() > 1);
+        // Nor an empty key ("" is a name JSON allows and no SQL identifier).
+        var byPointer = keys.GroupBy(k => k, StringComparer.OrdinalIgnoreCase).Any(g => g.Count() > 1) || keys.Contains("");
         string Read(string key, string type) => byPointer
             ? (type == "VARCHAR" ? Pointer(key) : $"TRY_CAST({Pointer(key)} AS {type})")
             : Identifier(key);
@@ -203,23 +207,44 @@ public sealed class DuckDbEngine : IAnalyticsEngine
     /// Runs a query. A query DuckDB can describe first has its lists, structs, maps, dates and other
     /// types DuckDB.NET reads poorly converted to text in the engine (see <see cref="DuckDbColumns"/>).
     /// </summary>
+    /// <summary>Runs the statements in order; the last one's result is the answer (none when it has none).</summary>
     public QueryResult Query(string sql)
     {
-        var columns = Describe(sql);
+        var last = RunAllButLast(sql);
+        var columns = Describe(last);
         var readings = columns?.Select(c => DuckDbColumns.ReadingOf(c.Type)).ToList();
         if (readings is not null && readings.Any(r => r != ColumnReading.Value))
         {
             try
             {
-                return Read(DuckDbColumns.Rewrite(sql, columns!.Select(c => c.Name).ToList(), readings), readings);
+                return Read(DuckDbColumns.Rewrite(last, columns!.Select(c => c.Name).ToList(), readings), readings);
             }
             catch (SqlException)
             {
-                // Not a query that can be a subquery (several statements, say): run it as written.
+                // Not a query that can be a subquery: run it as written.
             }
         }
 
-        return Read(sql, readings: null);
+        return Read(last, readings: null);
+    }
+
+    // Runs every statement but the last, each on its own, and returns the last: which statement's result
+    // is the answer must not depend on which statements have one. Split as DuckDB reads strings ('' inside,
+    // no backslash escapes).
+    private string RunAllButLast(string sql)
+    {
+        var statements = SqlStatements.Split(sql, backslashEscapes: false);
+        if (statements.Count == 0)
+        {
+            throw new SqlException("The query has no statement, only comments or semicolons.");
+        }
+
+        foreach (var statement in statements.SkipLast(1))
+        {
+            Execute(statement);
+        }
+
+        return statements[^1];
     }
 
     // The result's columns without running the query; null for what DESCRIBE does not take (SHOW,
@@ -239,7 +264,7 @@ public sealed class DuckDbEngine : IAnalyticsEngine
 
             return columns;
         }
-        catch (DuckDBException)
+        catch (Exception e) when (e is DuckDBException or InvalidOperationException)
         {
             return null;
         }
@@ -252,20 +277,15 @@ public sealed class DuckDbEngine : IAnalyticsEngine
             using var command = _connection.CreateCommand();
             command.CommandText = sql;
             using var reader = command.ExecuteReader();
-            var result = ReadResult(reader, readings);
-
-            // Several statements run in order and the last one's result is the answer. Only a single
-            // statement is rewritten, so the readings never apply past the first.
-            while (reader.NextResult())
-            {
-                result = ReadResult(reader, readings: null);
-            }
-
-            return result;
+            return ReadResult(reader, readings);
         }
         catch (DuckDBException e)
         {
             throw new SqlException(e.Message, e);
+        }
+        catch (InvalidOperationException e) when (ParameterProblem(e) is { } problem)
+        {
+            throw problem;
         }
         catch (Exception e) when (e is InvalidCastException or NotSupportedException)
         {
@@ -303,8 +323,22 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         return e is null ? new SqlException(Message) : new SqlException(Message, e);
     }
 
-    public void ExportParquet(string sql, string path) =>
-        Execute($"COPY ({sql}) TO {Literal(path)} (FORMAT parquet)");
+    /// <summary>Runs the statements in order and writes the last one's result to the file.</summary>
+    /// <exception cref="OutputException">The file cannot be written.</exception>
+    public void ExportParquet(string sql, string path)
+    {
+        // On lines of their own: a comment ending the query would otherwise swallow the parenthesis.
+        var copy = $"COPY (\n{RunAllButLast(sql)}\n) TO {Literal(path)} (FORMAT parquet)";
+        try
+        {
+            Execute(copy);
+        }
+        catch (SqlException e) when (e.Message.Contains(path, StringComparison.Ordinal))
+        {
+            // DuckDB names the file when it cannot open or write it: not the query's fault.
+            throw new OutputException(path, e.Message.Replace("IO Error: ", "", StringComparison.Ordinal), e);
+        }
+    }
 
     private void Execute(string sql)
     {
@@ -318,7 +352,17 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         {
             throw new SqlException(e.Message, e);
         }
+        catch (InvalidOperationException e) when (ParameterProblem(e) is { } problem)
+        {
+            throw problem;
+        }
     }
+
+    // DuckDB.NET checks a statement's parameters ($1, ?) before running it; the command line passes none.
+    private static SqlException? ParameterProblem(InvalidOperationException e) =>
+        e.Message.Contains("parameters", StringComparison.OrdinalIgnoreCase)
+            ? new SqlException($"{e.Message}: the command line passes no parameters ($1, ?); write the values into the query.", e)
+            : null;
 
     private static string SqlType(ColumnType type) => type switch
     {

@@ -6,10 +6,11 @@ namespace GameApi.Analytics.Engine;
 /// Splits SQL text into statements at the semicolons outside strings, quoted names and comments, as
 /// Spark's lexer reads them (SqlBaseLexer.g4): '...' and "..." with backslash escapes, `...` names,
 /// -- line comments and /* */ comments, which nest. Statements that are only comments are dropped.
+/// DuckDB's strings have no backslash escapes (a quote inside is doubled): <c>backslashEscapes: false</c>.
 /// </summary>
 public static class SqlStatements
 {
-    public static IReadOnlyList<string> Split(string sql)
+    public static IReadOnlyList<string> Split(string sql, bool backslashEscapes = true)
     {
         ArgumentNullException.ThrowIfNull(sql);
         var statements = new List<string>();
@@ -51,7 +52,7 @@ public static class SqlStatements
             }
             else if (c is '\'' or '"' or '`')
             {
-                end = QuoteEnd(sql, i);
+                end = QuoteEnd(sql, i, backslashEscapes);
                 hasCode = true;
             }
             else
@@ -69,12 +70,12 @@ public static class SqlStatements
     }
 
     // The index after the closing quote; the end of the text when it never closes (Spark then reports it).
-    private static int QuoteEnd(string sql, int start)
+    private static int QuoteEnd(string sql, int start, bool backslashEscapes)
     {
         var quote = sql[start];
         for (var i = start + 1; i < sql.Length; i++)
         {
-            if (sql[i] == '\\' && quote != '`')
+            if (sql[i] == '\\' && quote != '`' && backslashEscapes)
             {
                 i++;
             }
