@@ -18,4 +18,10 @@ public class SqlStatementsTests
     [TestCase("SELECT 'never closed; SELECT 2", new[] { "SELECT 'never closed; SELECT 2" })]
     public void Split_AtTopLevelSemicolonsOnly(string sql, string[] expected) =>
         Assert.That(SqlStatements.Split(sql), Is.EqualTo(expected));
+
+    // DuckDB's strings: a backslash is a character, a doubled quote the quote.
+    [TestCase("SELECT 'C:\\'; SELECT 2", new[] { "SELECT 'C:\\'", "SELECT 2" })]
+    [TestCase("SELECT 'a''b;c'; SELECT 2", new[] { "SELECT 'a''b;c'", "SELECT 2" })]
+    public void Split_WithoutBackslashEscapes_AsDuckDbReadsStrings(string sql, string[] expected) =>
+        Assert.That(SqlStatements.Split(sql, backslashEscapes: false), Is.EqualTo(expected));
 }
