@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace GameApi.Analytics.Events;
 
@@ -7,7 +8,7 @@ namespace GameApi.Analytics.Events;
 /// <see cref="Until"/> (exclusive); either may be open. Events without a timestamp are left out when
 /// either bound is set.
 /// </summary>
-public sealed record TimeWindow(DateTime? Since, DateTime? Until)
+public sealed partial record TimeWindow(DateTime? Since, DateTime? Until)
 {
     public static TimeWindow All { get; } = new(null, null);
 
@@ -42,7 +43,10 @@ public sealed record TimeWindow(DateTime? Since, DateTime? Until)
             return now - (unit * count);
         }
 
-        if (DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) && trimmed.Contains('-', StringComparison.Ordinal))
+        // The parser alone is culture-tolerant (01-11-2026 would be 11 January, Nov-01-2026 and 10:00 PM
+        // pass): it only reads the value once the text has the ISO shape.
+        if (IsoShape().IsMatch(trimmed)
+            && DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
         {
             return time.UtcDateTime;
         }
@@ -89,6 +93,10 @@ public sealed record TimeWindow(DateTime? Since, DateTime? Until)
         (null, { } to) => $"Events with a timestamp before {Text(to)} (UTC).",
         _ => "All events.",
     };
+
+    // A date, optionally a time (T or a space) to the minute, second or any fraction, then Z or an offset.
+    [GeneratedRegex("^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$", RegexOptions.IgnoreCase)]
+    private static partial Regex IsoShape();
 
     private static string Text(DateTime time) => time.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
 }

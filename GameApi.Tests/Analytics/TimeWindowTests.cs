@@ -22,6 +22,10 @@ public class TimeWindowTests
     [TestCase("2026-12-01T10:00:00Z", "2026-12-01 10:00:00")]
     [TestCase("2026-12-01T10:00:00+02:00", "2026-12-01 08:00:00")]
     [TestCase("2026-12-01 10:00", "2026-12-01 10:00:00")]
+    [TestCase("2026-12-01T10:00Z", "2026-12-01 10:00:00")]
+    [TestCase("2026-12-01 10:00:00.5+0200", "2026-12-01 08:00:00")]
+    [TestCase("2026-12-01T10:00:00.123456789-05:30", "2026-12-01 15:30:00")]
+    [TestCase("2026-01-11", "2026-01-11 00:00:00")]
     [TestCase("90m", "2026-12-03 10:30:00")]
     [TestCase("24h", "2026-12-02 12:00:00")]
     [TestCase("7d", "2026-11-26 12:00:00")]
@@ -32,6 +36,13 @@ public class TimeWindowTests
 
     [TestCase("yesterday")]
     [TestCase("10:00")]
+    [TestCase("01-11-2026")] // read as 11 January by culture-tolerant parsing
+    [TestCase("1-1-1")]
+    [TestCase("2026-1-1")]
+    [TestCase("Nov-01-2026")]
+    [TestCase("2026-11-01 10:00 PM")]
+    [TestCase("2026-11-01 10:00 +02:00")]
+    [TestCase("2026-11-01T10")]
     [TestCase("5x")]
     [TestCase("-3d")]
     [TestCase("d")]
@@ -77,6 +88,7 @@ public class TimeWindowTests
 
     [TestCase("--since", "yesterday")]
     [TestCase("--until", "5x")]
+    [TestCase("--since", "01-11-2026")]
     public void BadTime_Exit2BeforeReading(string option, string value)
     {
         var outcome = AnalyticsRunner.Run("report", "--bootstrap-servers", "127.0.0.1:1", option, value);
