@@ -9,6 +9,8 @@ public static class JsonLinesFile
 {
     private const int BufferSize = 1 << 20;
 
+    private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     /// <summary>
     /// Scans the whole file for its schema, in parallel over ranges of lines.
     /// <paramref name="progress"/> receives bytes read so far.
@@ -51,6 +53,19 @@ public static class JsonLinesFile
         return check;
     }
 
+    /// <summary>Whether the file starts with UTF-8's byte order mark: the lines are read without it, DuckDB refuses it.</summary>
+    public static bool StartsWithByteOrderMark(string path)
+    {
+        using var file = File.OpenHandle(path);
+        return StartsWithByteOrderMark(file);
+    }
+
+    private static bool StartsWithByteOrderMark(SafeFileHandle file)
+    {
+        Span<byte> start = stackalloc byte[ByteOrderMark.Length];
+        return RandomAccess.Read(file, start, 0) == start.Length && start.SequenceEqual(ByteOrderMark);
+    }
+
     /// <summary>Calls <paramref name="onLine"/> for each line that starts in [start, end).</summary>
     public static void ForEachLine(SafeFileHandle file, long start, long end, LineHandler onLine, Action<long>? onBytes = null)
     {
@@ -58,8 +73,8 @@ public static class JsonLinesFile
         var buffer = new byte[BufferSize];
         var filled = 0;
         // Start one byte early: if that byte ends a line, the line at 'start' is ours; otherwise skip
-        // the partial line, which belongs to the range before.
-        var position = start == 0 ? 0 : start - 1;
+        // the partial line, which belongs to the range before. A byte order mark is not part of the first line.
+        var position = start != 0 ? start - 1 : StartsWithByteOrderMark(file) ? ByteOrderMark.Length : 0;
         var lineStart = position; // file offset of buffer[0]
         var skipping = start != 0;
         while (true)

@@ -141,6 +141,19 @@ public class FileInputTests
         Assert.That(outcome.Stderr, Does.Contain("Skipped 5 lines"));
     }
 
+    // Windows editors and PowerShell's Out-File start a UTF-8 file with one; DuckDB refuses it.
+    [Test]
+    public void ByteOrderMark_Ignored_TheFirstEventRead()
+    {
+        var input = File("\uFEFF" + """{"event_type":"a"}""", """{"event_type":"b"}""");
+
+        var outcome = AnalyticsRunner.Run("sql", "SELECT event_type FROM events ORDER BY event_type", "--input", input, "--format", "json");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.JsonRows.Select(r => (string?)r["event_type"]), Is.EqualTo(new[] { "a", "b" }));
+        Assert.That(outcome.Stderr, Does.Not.Contain("Skipped"));
+    }
+
     [Test]
     public void Resends_CountedOncePerEventId()
     {
