@@ -3,7 +3,10 @@ namespace GameApi.Analytics.Events;
 /// <summary>Events from a JSON Lines file (what <c>kcat -C -e</c> prints), one event per line.</summary>
 public static class FileSource
 {
-    /// <param name="scratch">A folder for a cleaned copy, written only when some lines are not events or the file starts with a byte order mark.</param>
+    /// <param name="scratch">
+    /// A folder for a copy, written only when the input is a pipe, some lines are not events or the file
+    /// starts with a byte order mark.
+    /// </param>
     public static EventSnapshot Read(string path, string scratch, IProgress<long>? progress = null)
     {
         if (!File.Exists(path))
@@ -15,15 +18,17 @@ public static class FileSource
 
         try
         {
-            var scanner = JsonLinesFile.Scan(path, progress);
-            var usable = path;
-            if (scanner.Skipped > 0 || scanner.Duplicates > 0 || JsonLinesFile.StartsWithByteOrderMark(path))
+            var file = Seekable(path, scratch);
+            // The progress counts against the input's length, which a pipe does not have.
+            var scanner = JsonLinesFile.Scan(file, file == path ? progress : null);
+            var usable = file;
+            if (scanner.Skipped > 0 || scanner.Duplicates > 0 || JsonLinesFile.StartsWithByteOrderMark(file))
             {
                 // The SQL engine reads the file itself: it would turn junk lines into rows of NULLs, count a
                 // resent event twice and refuse a byte order mark. Copy what should be read, without the
                 // mark (rare: a clean file is read as is).
                 usable = Path.Combine(scratch, "events.jsonl");
-                scanner = JsonLinesFile.CopyObjects(path, usable);
+                scanner = JsonLinesFile.CopyObjects(file, usable);
             }
 
             return new EventSnapshot([usable], scanner.ToSchema(), scanner.Skipped, scanner.Duplicates, HasKafkaMetadata: false);
@@ -36,5 +41,21 @@ public static class FileSource
         {
             throw new SourceException($"Input file '{path}' cannot be read: {e.Message}", e);
         }
+    }
+
+    // A pipe (zcat events.jsonl.gz | ... --input /dev/stdin, or --input <(...)) can be read once, from the
+    // start; the scan reads ranges in parallel and the SQL engine reads the file again: copy it first.
+    private static string Seekable(string path, string scratch)
+    {
+        using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        if (input.CanSeek)
+        {
+            return path;
+        }
+
+        var copy = Path.Combine(scratch, "input.jsonl");
+        using var output = new FileStream(copy, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+        input.CopyTo(output, 1 << 20);
+        return copy;
     }
 }

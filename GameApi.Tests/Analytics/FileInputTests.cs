@@ -154,6 +154,27 @@ public class FileInputTests
         Assert.That(outcome.Stderr, Does.Not.Contain("Skipped"));
     }
 
+    // What `zcat events.jsonl.gz | gameapi-analytics --input /dev/stdin` and `--input <(...)` hand it:
+    // a pipe, which can be read only once, from the start.
+    [Test]
+    public void Pipe_ReadLikeAFile()
+    {
+        var pipe = TempPath(".jsonl");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+        {
+            mkfifo.WaitForExit();
+        }
+
+        var writing = Task.Run(() => System.IO.File.WriteAllLines(pipe, [.. Events, "junk"]));
+
+        var outcome = AnalyticsRunner.Run("sql", "SELECT event_type, COUNT(*) AS n FROM events GROUP BY event_type ORDER BY event_type", "--input", pipe, "--format", "json");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.JsonRows.Select(r => $"{r["event_type"]}={r["n"]}"), Is.EqualTo(new[] { "default=2", "join_guild=2", "purchase_item=1" }));
+        Assert.That(outcome.Stderr, Does.Contain("Skipped 1 line"));
+        Assert.That(writing.Wait(TimeSpan.FromSeconds(10)), Is.True, "the pipe was not read to its end");
+    }
+
     [Test]
     public void Resends_CountedOncePerEventId()
     {
