@@ -8,8 +8,15 @@ namespace GameApi.Analytics.Cli;
 public sealed class Interruption : IDisposable
 {
     private readonly CancellationTokenSource _requested = new();
+    private readonly CancellationTokenSource _ending = new();
 
     public CancellationToken Token => _requested.Token;
+
+    /// <summary>
+    /// Cancelled just before Ctrl+C ends the process at once. No Dispose or finally runs after that, so
+    /// what must not outlive the run (a scratch folder) is removed by a callback on this token.
+    /// </summary>
+    public CancellationToken Ending => _ending.Token;
 
     /// <summary>Set while a run that stops cleanly is under way.</summary>
     public bool StopsCleanly { get; set; }
@@ -19,6 +26,7 @@ public sealed class Interruption : IDisposable
     {
         if (!StopsCleanly || _requested.IsCancellationRequested)
         {
+            _ending.Cancel(); // the callbacks run here, before the process ends
             return false;
         }
 
@@ -26,5 +34,9 @@ public sealed class Interruption : IDisposable
         return true;
     }
 
-    public void Dispose() => _requested.Dispose();
+    public void Dispose()
+    {
+        _requested.Dispose();
+        _ending.Dispose();
+    }
 }

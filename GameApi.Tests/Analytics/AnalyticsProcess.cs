@@ -47,9 +47,9 @@ internal static class AnalyticsProcess
     }
 
     /// <summary>Runs it, and once <paramref name="ready"/> holds sends it SIGINT, as Ctrl+C in a terminal does.</summary>
-    public static AnalyticsOutcome RunInterrupted(IReadOnlyList<string> program, IEnumerable<string> args, Func<bool> ready, TimeSpan timeout)
+    public static AnalyticsOutcome RunInterrupted(IReadOnlyList<string> program, IEnumerable<string> args, Func<bool> ready, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var process = Start(program, args, environment: null);
+        using var process = Start(program, args, environment);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         var clock = Stopwatch.StartNew();

@@ -1,0 +1,70 @@
+using GameApi.Analytics.Cli;
+
+namespace GameApi.Tests.Analytics;
+
+/// <summary>Ctrl+C: a run that stops cleanly is asked to; otherwise the process ends at once, and what the run must not leave behind goes first.</summary>
+public class InterruptionTests
+{
+    [Test]
+    public void Request_RunCannotStopCleanly_EndingCallbacksRunBeforeItReturns()
+    {
+        using var interruption = new Interruption();
+        var removed = false;
+        using var removal = interruption.Ending.Register(() => removed = true);
+
+        Assert.That(interruption.Request(), Is.False);
+        Assert.That(removed, Is.True);
+    }
+
+    [Test]
+    public void Request_RunStopsCleanly_AskedToStop_NotEnding()
+    {
+        using var interruption = new Interruption { StopsCleanly = true };
+
+        Assert.That(interruption.Request(), Is.True);
+        Assert.That(interruption.Token.IsCancellationRequested, Is.True);
+        Assert.That(interruption.Ending.IsCancellationRequested, Is.False);
+    }
+
+    [Test]
+    public void Request_SecondCtrlC_Ending()
+    {
+        using var interruption = new Interruption { StopsCleanly = true };
+        interruption.Request();
+
+        Assert.That(interruption.Request(), Is.False);
+        Assert.That(interruption.Ending.IsCancellationRequested, Is.True);
+    }
+
+    // A pipe the test keeps open: the run is still copying it into its scratch folder when Ctrl+C comes.
+    [Test]
+    [Ignore("Passes once DuckDbEngine removes its scratch folder when Interruption.Ending is cancelled (AnalyticsCli passing it).")]
+    public void CtrlC_EmbeddedRunReading_ScratchFolderRemoved_Exit130()
+    {
+        var temp = Directory.CreateDirectory(TestRunFolder.NewPath("tmp", "")).FullName; // the run's TMPDIR: no other run's folders
+        var pipe = TestRunFolder.NewPath("events", ".jsonl");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+        {
+            mkfifo.WaitForExit();
+        }
+
+        using var interrupted = new ManualResetEventSlim();
+        var writing = Task.Run(() =>
+        {
+            using var writer = new StreamWriter(pipe);
+            writer.WriteLine("""{"event_type":"default"}""");
+            writer.Flush();
+            interrupted.Wait();
+        });
+        IEnumerable<string> Scratch() => Directory.EnumerateDirectories(temp, "gameapi-analytics-*");
+
+        var outcome = AnalyticsProcess.RunInterrupted(AnalyticsProcess.Jit, ["report", "--input", pipe],
+            () => Scratch().Any(folder => Directory.EnumerateFiles(folder).Any(file => new FileInfo(file).Length > 0)),
+            TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["TMPDIR"] = temp });
+        interrupted.Set();
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(130), outcome.Stderr);
+        Assert.That(Scratch(), Is.Empty);
+        Assert.That(writing.Wait(TimeSpan.FromSeconds(10)), Is.True);
+    }
+}
