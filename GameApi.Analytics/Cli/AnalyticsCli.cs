@@ -14,9 +14,9 @@ public static class AnalyticsCli
     public const int BadUsage = 2;
     public const int Interrupted = 130; // 128 + SIGINT, as shells report a Ctrl+C
 
-    private static IAnalyticsEngine CreateEngine(RunSettings settings, CancellationToken interrupt) => settings.Engine == EngineKind.Spark
-        ? new SparkEngine(new SparkConnectClient(SparkConnectionString.Parse(settings.SparkRemote), settings.Timeout), settings.Timeout, interrupt)
-        : new DuckDbEngine();
+    private static IAnalyticsEngine CreateEngine(RunSettings settings, Interruption? interruption) => settings.Engine == EngineKind.Spark
+        ? new SparkEngine(new SparkConnectClient(SparkConnectionString.Parse(settings.SparkRemote), settings.Timeout), settings.Timeout, interruption?.Token ?? CancellationToken.None)
+        : new DuckDbEngine(interruption?.Ending ?? CancellationToken.None);
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive = false, Interruption? interruption = null)
     {
@@ -169,7 +169,7 @@ public static class AnalyticsCli
 
                 AnalyticsRun.Destination(settings); // before the source is read or the server reached
 
-                using var engine = CreateEngine(settings, interruption?.Token ?? CancellationToken.None);
+                using var engine = CreateEngine(settings, interruption);
                 var run = new AnalyticsRun(settings, engine, stdout, stderr, interactive);
                 run.Load();
                 act(run);

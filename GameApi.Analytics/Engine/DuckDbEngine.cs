@@ -12,10 +12,17 @@ public sealed class DuckDbEngine : IAnalyticsEngine
 {
     private readonly DuckDBConnection _connection = new("DataSource=:memory:");
     private readonly Task _opening;
+    private readonly CancellationToken _ending;
     private DirectoryInfo? _scratch;
+    private CancellationTokenRegistration _removeAtEnd;
 
-    // Loading DuckDB's native library takes a noticeable part of a short run: do it while the events are being read.
-    public DuckDbEngine() => _opening = Task.Run(Open);
+    /// <param name="ending">Cancelled just before the process ends at once (Ctrl+C), when Dispose will not run.</param>
+    public DuckDbEngine(CancellationToken ending = default)
+    {
+        _ending = ending;
+        // Loading DuckDB's native library takes a noticeable part of a short run: do it while the events are being read.
+        _opening = Task.Run(Open, CancellationToken.None);
+    }
 
     private EventSnapshot? _snapshot;
     private TimeWindow _window = TimeWindow.All;
@@ -44,10 +51,12 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         ArgumentNullException.ThrowIfNull(source);
         var scratch = Directory.CreateTempSubdirectory("gameapi-analytics-");
         _scratch = scratch;
+        // A copy of the events can be hundreds of MB, and nothing else would ever remove it.
+        _removeAtEnd = _ending.Register(() => Remove(scratch));
         using (source.Progress)
         {
             _snapshot = source.InputFile is { } input
-                ? FileSource.Read(input, scratch.FullName, source.Progress?.Bytes(new FileInfo(input).Length))
+                ? FileSource.Read(input, scratch.FullName, InputLength(input) is > 0 and var length ? source.Progress?.Bytes(length) : null)
                 : ReadTopic(source, scratch.FullName);
         }
 
@@ -68,6 +77,9 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         _window = source.Window;
         Execute(EventsViewSql(_snapshot, _window));
     }
+
+    // What the progress counts against: none for a missing file (FileSource says so) or a pipe (no length).
+    private static long InputLength(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 
     private EventSnapshot ReadTopic(EventSource source, string scratch)
     {
@@ -377,8 +389,21 @@ public sealed class DuckDbEngine : IAnalyticsEngine
 
     internal static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
+    private static void Remove(DirectoryInfo folder)
+    {
+        try
+        {
+            folder.Delete(recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The process is ending: nothing more can be done.
+        }
+    }
+
     public void Dispose()
     {
+        _removeAtEnd.Dispose();
         try
         {
             _opening.GetAwaiter().GetResult();

@@ -188,4 +188,17 @@ public class CliAnswersTests
         Assert.That(outcome.ExitCode, Is.EqualTo(2), outcome.Stderr);
         Assert.That(outcome.Stderr, Does.StartWith("error: --topic"));
     }
+
+    // With a terminal on stderr the run draws a progress line, sized from the input before it is read.
+    [Test]
+    public void MissingInput_WithTheProgressLine_Exit1NamingTheFile()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var code = GameApi.Analytics.Cli.AnalyticsCli.Run(["report", "--input", "/no/such/events.jsonl"], stdout, stderr, interactive: true);
+
+        Assert.That(code, Is.EqualTo(1), stderr.ToString());
+        Assert.That(stderr.ToString(), Does.StartWith("error: Input file '/no/such/events.jsonl' does not exist."));
+    }
 }

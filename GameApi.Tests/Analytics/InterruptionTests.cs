@@ -38,7 +38,6 @@ public class InterruptionTests
 
     // A pipe the test keeps open: the run is still copying it into its scratch folder when Ctrl+C comes.
     [Test]
-    [Ignore("Passes once DuckDbEngine removes its scratch folder when Interruption.Ending is cancelled (AnalyticsCli passing it).")]
     public void CtrlC_EmbeddedRunReading_ScratchFolderRemoved_Exit130()
     {
         var temp = Directory.CreateDirectory(TestRunFolder.NewPath("tmp", "")).FullName; // the run's TMPDIR: no other run's folders
