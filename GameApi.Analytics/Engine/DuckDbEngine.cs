@@ -216,10 +216,10 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         $"CASE WHEN {text} LIKE '%Z' THEN TRY_CAST({text} AS TIMESTAMP) ELSE CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP) END";
 
     /// <summary>
-    /// Runs a query. A query DuckDB can describe first has its lists, structs, maps, dates and other
-    /// types DuckDB.NET reads poorly converted to text in the engine (see <see cref="DuckDbColumns"/>).
+    /// Runs the statements in order; the last one's result is the answer (none when it has none). When
+    /// DuckDB can describe that statement first, its lists, structs, maps, dates and other types DuckDB.NET
+    /// reads poorly are converted to text in the engine (see <see cref="DuckDbColumns"/>).
     /// </summary>
-    /// <summary>Runs the statements in order; the last one's result is the answer (none when it has none).</summary>
     public QueryResult Query(string sql)
     {
         var last = RunAllButLast(sql);
