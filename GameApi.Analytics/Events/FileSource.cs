@@ -21,6 +21,13 @@ public static class FileSource
             var file = Seekable(path, scratch);
             // The progress counts against the input's length, which a pipe does not have.
             var scanner = JsonLinesFile.Scan(file, file == path ? progress : null);
+            if (scanner.Events == 0 && scanner.Skipped > 0 && !IsBlank(file))
+            {
+                // A compressed or binary file, or another format: an empty report would look like an answer.
+                throw new SourceException($"None of the {scanner.Skipped} lines of '{path}' is a JSON object: it holds no events. "
+                    + (IsGzip(file) ? $"It is gzip-compressed: zcat '{path}' | gameapi-analytics ... --input /dev/stdin." : "--input takes JSON Lines, one event per line."));
+            }
+
             var usable = file;
             if (scanner.Skipped > 0 || scanner.Duplicates > 0 || JsonLinesFile.StartsWithByteOrderMark(file))
             {
@@ -41,6 +48,29 @@ public static class FileSource
         {
             throw new SourceException($"Input file '{path}' cannot be read: {e.Message}", e);
         }
+    }
+
+    // Blank lines only: an empty file, an empty answer.
+    private static bool IsBlank(string path)
+    {
+        using var stream = File.OpenRead(path);
+        int b;
+        while ((b = stream.ReadByte()) >= 0)
+        {
+            if (b is not (' ' or '\n' or '\r' or '\t'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsGzip(string path)
+    {
+        using var file = File.OpenHandle(path);
+        Span<byte> start = stackalloc byte[2];
+        return RandomAccess.Read(file, start, 0) == 2 && start[0] == 0x1f && start[1] == 0x8b;
     }
 
     // A pipe (zcat events.jsonl.gz | ... --input /dev/stdin, or --input <(...)) can be read once, from the

@@ -201,4 +201,34 @@ public class CliAnswersTests
         Assert.That(code, Is.EqualTo(1), stderr.ToString());
         Assert.That(stderr.ToString(), Does.StartWith("error: Input file '/no/such/events.jsonl' does not exist."));
     }
+
+    // A compressed file, say: an empty report would look like an answer.
+    [Test]
+    public void NoLineIsAnEvent_Exit1SayingSo()
+    {
+        var outcome = AnalyticsRunner.Run("report", "--input", File("not json", "[1]", "\"text\""));
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(1));
+        Assert.That(outcome.Stderr, Does.StartWith("error: None of the 3 lines of ").And.Contain("holds no events"));
+        Assert.That(outcome.Stdout, Is.Empty);
+    }
+
+    [Test]
+    public void GzipFile_Exit1NamingThePipe()
+    {
+        var path = TestRunFolder.NewPath("events", ".jsonl.gz");
+        using (var gzip = new System.IO.Compression.GZipStream(System.IO.File.Create(path), System.IO.Compression.CompressionLevel.Optimal))
+        using (var writer = new StreamWriter(gzip))
+        {
+            foreach (var line in Events)
+            {
+                writer.WriteLine(line);
+            }
+        }
+
+        var outcome = AnalyticsRunner.Run("report", "--input", path);
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(1));
+        Assert.That(outcome.Stderr, Does.Contain($"It is gzip-compressed: zcat '{path}' | gameapi-analytics"));
+    }
 }
