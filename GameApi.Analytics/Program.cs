@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using GameApi.Analytics.Cli;
 
 namespace GameApi.Analytics;
@@ -8,6 +9,9 @@ internal static class Program
     {
         using var interruption = new Interruption();
         Console.CancelKeyPress += (_, e) => e.Cancel = interruption.Request();
+        // A kill or a closed terminal ends the run as the signal would (143, 129); what must not outlive it goes first.
+        using var terminated = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => interruption.End());
+        using var hungUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, _ => interruption.End());
         return AnalyticsCli.Run(args, Console.Out, Console.Error, interactive: !Console.IsErrorRedirected, interruption);
     }
 }

@@ -34,6 +34,9 @@ public sealed class Interruption : IDisposable
         return true;
     }
 
+    /// <summary>The process is ending for another reason (a kill, a closed terminal): clean up now.</summary>
+    public void End() => _ending.Cancel();
+
     public void Dispose()
     {
         _requested.Dispose();

@@ -47,7 +47,8 @@ internal static class AnalyticsProcess
     }
 
     /// <summary>Runs it, and once <paramref name="ready"/> holds sends it SIGINT, as Ctrl+C in a terminal does.</summary>
-    public static AnalyticsOutcome RunInterrupted(IReadOnlyList<string> program, IEnumerable<string> args, Func<bool> ready, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="signal">kill's name for the signal: INT is Ctrl+C, TERM a kill, HUP a closed terminal.</param>
+    public static AnalyticsOutcome RunInterrupted(IReadOnlyList<string> program, IEnumerable<string> args, Func<bool> ready, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null, string signal = "INT")
     {
         using var process = Start(program, args, environment);
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -59,7 +60,7 @@ internal static class AnalyticsProcess
         }
 
         Assert.That(process.HasExited, Is.False, "it ended before it could be interrupted");
-        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        using (var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             kill.WaitForExit();
         }

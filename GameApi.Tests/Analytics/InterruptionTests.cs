@@ -36,9 +36,12 @@ public class InterruptionTests
         Assert.That(interruption.Ending.IsCancellationRequested, Is.True);
     }
 
-    // A pipe the test keeps open: the run is still copying it into its scratch folder when Ctrl+C comes.
-    [Test]
-    public void CtrlC_EmbeddedRunReading_ScratchFolderRemoved_Exit130()
+    // A pipe the test keeps open: the run is still copying it into its scratch folder when the signal
+    // comes: Ctrl+C, a kill, a closed terminal. Each ends the run as the shell expects (128 + the signal).
+    [TestCase("INT", 130)]
+    [TestCase("TERM", 143)]
+    [TestCase("HUP", 129)]
+    public void Signal_EmbeddedRunReading_ScratchFolderRemoved(string signal, int exitCode)
     {
         var temp = Directory.CreateDirectory(TestRunFolder.NewPath("tmp", "")).FullName; // the run's TMPDIR: no other run's folders
         var pipe = TestRunFolder.NewPath("events", ".jsonl");
@@ -59,10 +62,10 @@ public class InterruptionTests
 
         var outcome = AnalyticsProcess.RunInterrupted(AnalyticsProcess.Jit, ["report", "--input", pipe],
             () => Scratch().Any(folder => Directory.EnumerateFiles(folder).Any(file => new FileInfo(file).Length > 0)),
-            TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["TMPDIR"] = temp });
+            TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["TMPDIR"] = temp }, signal);
         interrupted.Set();
 
-        Assert.That(outcome.ExitCode, Is.EqualTo(130), outcome.Stderr);
+        Assert.That(outcome.ExitCode, Is.EqualTo(exitCode), outcome.Stderr);
         Assert.That(Scratch(), Is.Empty);
         Assert.That(writing.Wait(TimeSpan.FromSeconds(10)), Is.True);
     }
