@@ -3,6 +3,8 @@ namespace GameApi.Analytics.Events;
 /// <summary>Events from a JSON Lines file (what <c>kcat -C -e</c> prints), one event per line.</summary>
 public static class FileSource
 {
+    private static ReadOnlySpan<byte> GzipMagic => [0x1f, 0x8b];
+
     /// <param name="scratch">
     /// A folder for a copy, written only when the input is a pipe, some lines are not events or the file
     /// starts with a byte order mark.
@@ -25,11 +27,11 @@ public static class FileSource
             {
                 // A compressed or binary file, or another format: an empty report would look like an answer.
                 throw new SourceException($"None of the {scanner.Skipped} lines of '{path}' is a JSON object: it holds no events. "
-                    + (IsGzip(file) ? $"It is gzip-compressed: zcat '{path}' | gameapi-analytics ... --input /dev/stdin." : "--input takes JSON Lines, one event per line."));
+                    + (JsonLinesFile.StartsWith(file, GzipMagic) ? $"It is gzip-compressed: zcat '{path}' | gameapi-analytics ... --input /dev/stdin." : "--input takes JSON Lines, one event per line."));
             }
 
             var usable = file;
-            if (scanner.Skipped > 0 || scanner.Duplicates > 0 || JsonLinesFile.StartsWithByteOrderMark(file))
+            if (scanner.Skipped > 0 || scanner.Duplicates > 0 || JsonLinesFile.StartsWith(file, JsonLinesFile.ByteOrderMark))
             {
                 // The SQL engine reads the file itself: it would turn junk lines into rows of NULLs, count a
                 // resent event twice and refuse a byte order mark. Copy what should be read, without the
@@ -64,13 +66,6 @@ public static class FileSource
         }
 
         return true;
-    }
-
-    private static bool IsGzip(string path)
-    {
-        using var file = File.OpenHandle(path);
-        Span<byte> start = stackalloc byte[2];
-        return RandomAccess.Read(file, start, 0) == 2 && start[0] == 0x1f && start[1] == 0x8b;
     }
 
     // A pipe (zcat events.jsonl.gz | ... --input /dev/stdin, or --input <(...)) can be read once, from the

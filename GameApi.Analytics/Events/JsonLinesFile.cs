@@ -9,8 +9,6 @@ public static class JsonLinesFile
 {
     private const int BufferSize = 1 << 20;
 
-    private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
-
     /// <summary>
     /// Scans the whole file for its schema, in parallel over ranges of lines.
     /// <paramref name="progress"/> receives bytes read so far.
@@ -53,17 +51,20 @@ public static class JsonLinesFile
         return check;
     }
 
-    /// <summary>Whether the file starts with UTF-8's byte order mark: the lines are read without it, DuckDB refuses it.</summary>
-    public static bool StartsWithByteOrderMark(string path)
+    /// <summary>UTF-8's byte order mark: the lines are read without it; DuckDB refuses it.</summary>
+    public static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>Whether the file's first bytes are <paramref name="prefix"/> (a byte order mark, gzip's magic number).</summary>
+    public static bool StartsWith(string path, ReadOnlySpan<byte> prefix)
     {
         using var file = File.OpenHandle(path);
-        return StartsWithByteOrderMark(file);
+        return StartsWith(file, prefix);
     }
 
-    private static bool StartsWithByteOrderMark(SafeFileHandle file)
+    private static bool StartsWith(SafeFileHandle file, ReadOnlySpan<byte> prefix)
     {
-        Span<byte> start = stackalloc byte[ByteOrderMark.Length];
-        return RandomAccess.Read(file, start, 0) == start.Length && start.SequenceEqual(ByteOrderMark);
+        Span<byte> start = stackalloc byte[prefix.Length];
+        return RandomAccess.Read(file, start, 0) == start.Length && start.SequenceEqual(prefix);
     }
 
     /// <summary>Calls <paramref name="onLine"/> for each line that starts in [start, end).</summary>
@@ -74,7 +75,7 @@ public static class JsonLinesFile
         var filled = 0;
         // Start one byte early: if that byte ends a line, the line at 'start' is ours; otherwise skip
         // the partial line, which belongs to the range before. A byte order mark is not part of the first line.
-        var position = start != 0 ? start - 1 : StartsWithByteOrderMark(file) ? ByteOrderMark.Length : 0;
+        var position = start != 0 ? start - 1 : StartsWith(file, ByteOrderMark) ? ByteOrderMark.Length : 0;
         var lineStart = position; // file offset of buffer[0]
         var skipping = start != 0;
         while (true)
