@@ -13,9 +13,10 @@ public sealed record GameEvent(
 {
     /// <summary>
     /// The event's top-level properties in the order they are written. Client metadata comes last and
-    /// never replaces a property the event defines itself (names compared case-insensitively); it holds no
-    /// name of <see cref="EventFields.Reserved"/> to begin with (see <see cref="ClientMetadata.From"/>), so a
-    /// client cannot forge the type, a domain value, the id or the time of an event.
+    /// never replaces a property the event defines itself: it holds no name of <see cref="EventFields.Reserved"/>
+    /// to begin with (see <see cref="ClientMetadata.From"/>), and a domain field of this event outside them
+    /// is checked here (case-insensitively), so a client cannot forge the type, a domain value, the id or
+    /// the time of an event.
     /// </summary>
     public IEnumerable<EventField> Properties()
     {
@@ -24,8 +25,10 @@ public sealed record GameEvent(
         own.Add(new(EventFields.EventId, EventId));
         own.Add(new(EventFields.Timestamp, Timestamp));
 
-        var taken = new HashSet<string>(own.Select(f => f.Name), StringComparer.OrdinalIgnoreCase);
-        return own.Concat(Client.Entries.Where(e => !taken.Contains(e.Name)).Select(e => new EventField(e.Name, e.Value)));
+        // Fields holds one entry or none: no set to build for every event.
+        return own.Concat(Client.Entries
+            .Where(e => !Fields.Any(f => string.Equals(f.Name, e.Name, StringComparison.OrdinalIgnoreCase)))
+            .Select(e => new EventField(e.Name, e.Value)));
     }
 }
 

@@ -56,4 +56,15 @@ public class GameEventTests
 
         Assert.That(properties.Select(p => p.Name), Is.EqualTo(new[] { "event_type", "event_id", "timestamp", "Host" }));
     }
+
+    // A domain field outside EventFields.Reserved (none today) is still not replaced by a header.
+    [Test]
+    public void Properties_MetadataNamedLikeAFieldOutsideTheReservedOnes_Ignored()
+    {
+        var metadata = ClientMetadata.From([KeyValuePair.Create("LEVEL", (IEnumerable<string?>)["forged"])]);
+
+        var properties = new GameEvent(Id, At, "level_up", [new EventField("level", 3L)], metadata).Properties().ToList();
+
+        Assert.That(properties.Select(p => p.Value), Has.None.EqualTo("forged"));
+    }
 }
