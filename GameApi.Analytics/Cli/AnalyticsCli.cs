@@ -33,7 +33,7 @@ public static class AnalyticsCli
         topic.Validators.Add(r => r.AddErrorUnless(KafkaNames.TopicProblem(r.GetValueOrDefault<string>() ?? "")));
         var input = new Option<FileInfo?>("--input")
         {
-            Description = "Read a JSON Lines file (one event per line, as kcat -C -e prints) instead of Kafka",
+            Description = "Read a JSON Lines file (one event per line, as kcat -C -e prints; a pipe too: --input /dev/stdin) instead of Kafka",
             Recursive = true,
             CustomParser = r => PathOf(r, "--input", "a file name", path => new FileInfo(path), _ => null),
         };
