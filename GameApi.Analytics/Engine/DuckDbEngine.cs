@@ -13,7 +13,7 @@ public sealed class DuckDbEngine : IAnalyticsEngine
     private readonly DuckDBConnection _connection = new("DataSource=:memory:");
     private readonly Task _opening;
     private readonly CancellationToken _ending;
-    private DirectoryInfo? _scratch;
+    private ScratchFolder? _scratch;
     private CancellationTokenRegistration _removeAtEnd;
 
     /// <param name="ending">Cancelled just before the process ends at once (Ctrl+C), when Dispose will not run.</param>
@@ -49,15 +49,16 @@ public sealed class DuckDbEngine : IAnalyticsEngine
     public void LoadEvents(EventSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var scratch = Directory.CreateTempSubdirectory("gameapi-analytics-");
+        var scratch = ScratchFolder.Create();
         _scratch = scratch;
-        // A copy of the events can be hundreds of MB, and nothing else would ever remove it.
-        _removeAtEnd = _ending.Register(() => Remove(scratch));
+        // A copy of the events can be hundreds of MB: removed even when the process ends at once.
+        _removeAtEnd = _ending.Register(scratch.Remove);
         using (source.Progress)
         {
+            var folder = scratch.Folder.FullName;
             _snapshot = source.InputFile is { } input
-                ? FileSource.Read(input, scratch.FullName, InputLength(input) is > 0 and var length ? source.Progress?.Bytes(length) : null)
-                : ReadTopic(source, scratch.FullName);
+                ? FileSource.Read(input, folder, InputLength(input) is > 0 and var length ? source.Progress?.Bytes(length) : null)
+                : ReadTopic(source, folder);
         }
 
         if (_snapshot.Skipped > 0)
@@ -389,18 +390,6 @@ public sealed class DuckDbEngine : IAnalyticsEngine
 
     internal static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    private static void Remove(DirectoryInfo folder)
-    {
-        try
-        {
-            folder.Delete(recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The process is ending: nothing more can be done.
-        }
-    }
-
     public void Dispose()
     {
         _removeAtEnd.Dispose();
@@ -413,7 +402,7 @@ public sealed class DuckDbEngine : IAnalyticsEngine
             _connection.Dispose();
             try
             {
-                _scratch?.Delete(recursive: true);
+                _scratch?.Dispose();
                 if (_snapshot?.RunFolder is { } run)
                 {
                     Directory.Delete(run, recursive: true);

@@ -1,0 +1,103 @@
+using GameApi.Analytics.Engine;
+
+namespace GameApi.Tests.Analytics;
+
+/// <summary>A run killed outright (kill -9, the OOM killer) leaves its scratch folder: the next run removes it, and never a running run's.</summary>
+public class ScratchFolderTests
+{
+    [Test]
+    public void RemoveAbandoned_LockNoLongerHeld_Removed()
+    {
+        var temp = NewTemp();
+        var abandoned = Directory.CreateDirectory(Path.Combine(temp, ScratchFolder.Prefix + "abandoned")).FullName;
+        File.WriteAllText(Path.Combine(abandoned, ".lock"), "");
+        File.WriteAllText(Path.Combine(abandoned, "events.jsonl"), """{"event_type":"default"}""");
+
+        ScratchFolder.RemoveAbandoned(temp);
+
+        Assert.That(Directory.Exists(abandoned), Is.False);
+    }
+
+    [Test]
+    public void RemoveAbandoned_LockHeld_Kept()
+    {
+        var temp = NewTemp();
+        var running = Directory.CreateDirectory(Path.Combine(temp, ScratchFolder.Prefix + "running")).FullName;
+        // flock() locks belong to the open file, so one held here conflicts with the sweep's as another process's would.
+        using var held = new FileStream(Path.Combine(running, ".lock"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+
+        ScratchFolder.RemoveAbandoned(temp);
+
+        Assert.That(Directory.Exists(running), Is.True);
+    }
+
+    [Test]
+    public void RemoveAbandoned_NoLockFileOrOtherName_Kept()
+    {
+        var temp = NewTemp();
+        var beingCreated = Directory.CreateDirectory(Path.Combine(temp, ScratchFolder.Prefix + "new")).FullName;
+        var other = Directory.CreateDirectory(Path.Combine(temp, "other-tool")).FullName;
+        File.WriteAllText(Path.Combine(other, ".lock"), "");
+
+        ScratchFolder.RemoveAbandoned(temp);
+
+        Assert.That(Directory.Exists(beingCreated), Is.True);
+        Assert.That(Directory.Exists(other), Is.True);
+    }
+
+    [Test]
+    public void Create_HeldUntilDisposed_ThenGone()
+    {
+        var scratch = ScratchFolder.Create();
+        var folder = scratch.Folder.FullName;
+
+        ScratchFolder.RemoveAbandoned(Path.GetDirectoryName(folder)!);
+        Assert.That(Directory.Exists(folder), Is.True, "a live run's folder was removed");
+
+        scratch.Dispose();
+        Assert.That(Directory.Exists(folder), Is.False);
+    }
+
+    // Real processes: the first is killed with SIGKILL while it copies a pipe into its scratch folder,
+    // which stays behind; the kernel releases its lock, so the next run in that temp folder removes it.
+    [Test]
+    public void Run_AfterARunKilledWithSigkill_ItsFolderRemoved()
+    {
+        var temp = NewTemp();
+        var pipe = TestRunFolder.NewPath("events", ".jsonl");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+        {
+            mkfifo.WaitForExit();
+        }
+
+        using var killed = new ManualResetEventSlim();
+        var writing = Task.Run(() =>
+        {
+            using var writer = new StreamWriter(pipe);
+            writer.WriteLine("""{"event_type":"default"}""");
+            writer.Flush();
+            killed.Wait();
+        });
+        IEnumerable<string> Scratch() => Directory.EnumerateDirectories(temp, ScratchFolder.Prefix + "*");
+        var environment = new Dictionary<string, string> { ["TMPDIR"] = temp };
+
+        var first = AnalyticsProcess.RunInterrupted(AnalyticsProcess.Jit, ["report", "--input", pipe],
+            () => Scratch().Any(folder => Directory.EnumerateFiles(folder).Any(file => new FileInfo(file).Length > 0)),
+            TimeSpan.FromSeconds(30), environment, "KILL");
+        killed.Set();
+        Assert.That(first.ExitCode, Is.EqualTo(137), first.Stderr);
+        var left = Scratch().ToList();
+        Assert.That(left, Has.Count.EqualTo(1), "kill -9 should leave the folder behind");
+
+        var events = TestRunFolder.NewPath("events", ".jsonl");
+        File.WriteAllText(events, """{"event_type":"purchase_item","item":"sword"}""" + "\n");
+        var next = AnalyticsProcess.Run(AnalyticsProcess.Jit, ["sql", "SELECT COUNT(*) AS n FROM events", "--input", events], TimeSpan.FromSeconds(30), environment);
+
+        Assert.That(next.ExitCode, Is.Zero, next.Stderr);
+        Assert.That(Directory.Exists(left[0]), Is.False);
+        Assert.That(Scratch(), Is.Empty, "the second run leaves nothing either");
+        Assert.That(writing.Wait(TimeSpan.FromSeconds(10)), Is.True);
+    }
+
+    private static string NewTemp() => Directory.CreateDirectory(TestRunFolder.NewPath("tmp", "")).FullName;
+}
