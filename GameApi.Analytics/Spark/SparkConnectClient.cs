@@ -198,6 +198,12 @@ public sealed class SparkConnectClient : IDisposable
             // The connection itself failed (reset, or a keepalive ping unanswered): the server, not the query.
             throw new SourceException($"Lost the connection to Spark Connect at {_address}: {e.Status.Detail}", e);
         }
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unimplemented)
+        {
+            // No such service or method here: an HTTP/2 server or proxy's 404, or another gRPC server. Spark
+            // itself answers every failed call with INTERNAL, or UNKNOWN for a fatal error (ErrorUtils.scala).
+            throw new SourceException($"{_address} does not answer as a Spark Connect server: {e.Status.Detail}", e);
+        }
         catch (RpcException e)
         {
             throw new SqlException(SparkError.From(e, FetchErrorDetails), e);

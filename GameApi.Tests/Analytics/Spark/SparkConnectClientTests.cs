@@ -1,8 +1,14 @@
 using System.Diagnostics;
+using System.Net;
 using GameApi.Analytics.Engine;
 using GameApi.Analytics.Events;
 using GameApi.Analytics.Spark;
 using GameApi.Analytics.Spark.Protocol;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
 
 namespace GameApi.Tests.Analytics.Spark;
 
@@ -159,5 +165,28 @@ public class SparkConnectClientTests
 
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
         Assert.That(error!.Message, Does.Contain("sc://127.0.0.1:1"));
+    }
+
+    // An HTTP/2 server that is not Spark Connect (a web server or a proxy on that port) answers 404, which
+    // gRPC turns into UNIMPLEMENTED: a wrong address (exit 1), not a SQL error.
+    [Test]
+    public async Task Connect_HttpServerThatIsNotSparkConnect_SourceExceptionSayingSo()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        await using var web = builder.Build();
+        web.Run(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+        await web.StartAsync();
+        var address = new Uri(web.Urls.First()).Authority;
+        using var client = new SparkConnectClient(SparkConnectionString.Parse($"sc://{address}"), TimeSpan.FromSeconds(2));
+
+        var error = Assert.Throws<SourceException>(() => client.Connect());
+
+        Assert.That(error!.Message, Does.Contain($"sc://{address}").And.Contain("does not answer as a Spark Connect server").And.Contain("404"));
     }
 }
