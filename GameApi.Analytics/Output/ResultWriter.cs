@@ -87,13 +87,14 @@ public static class ResultWriter
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(json);
+        var keys = UniqueKeys(result.Columns);
         json.WriteStartArray();
         foreach (var row in result.Rows)
         {
             json.WriteStartObject();
             for (var i = 0; i < row.Length; i++)
             {
-                json.WritePropertyName(result.Columns[i]);
+                json.WritePropertyName(keys[i]);
                 ResultValues.WriteJson(json, row[i]);
             }
 
@@ -101,6 +102,36 @@ public static class ResultWriter
         }
 
         json.WriteEndArray();
+    }
+
+    /// <summary>
+    /// The columns as object keys: a name a query repeats (<c>SELECT 1 a, 2 a</c>) gets a suffix, as DuckDB's
+    /// own Parquet output names it (<c>a</c>, <c>a_1</c>); a reader would otherwise keep one of the values.
+    /// </summary>
+    public static IReadOnlyList<string> UniqueKeys(IReadOnlyList<string> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        var taken = new HashSet<string>(columns, StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var keys = new string[columns.Count];
+        for (var i = 0; i < columns.Count; i++)
+        {
+            var key = columns[i];
+            var n = 0;
+            while (!seen.Add(key))
+            {
+                // The next suffix that no other column of the query has as its own name.
+                do
+                {
+                    key = $"{columns[i]}_{++n}";
+                }
+                while (taken.Contains(key));
+            }
+
+            keys[i] = key;
+        }
+
+        return keys;
     }
 
     /// <summary>Indented JSON text, as one string.</summary>

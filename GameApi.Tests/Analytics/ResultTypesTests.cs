@@ -78,6 +78,18 @@ public class ResultTypesTests
         Assert.That(ended.Stdout.ReplaceLineEndings("\n"), Is.EqualTo("a\n[1]\n"));
     }
 
+    // A JSON reader keeps one value per key: a repeated name gets a suffix, as in DuckDB's Parquet output.
+    [Test]
+    public void RepeatedNames_InJsonOutput_EachValueKeptUnderItsOwnKey()
+    {
+        var outcome = Sql("SELECT 1 AS a, 2 AS a, 3 AS a_1, 4 AS A, 5 AS a");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.Stdout, Does.Contain("\"a\": 1").And.Contain("\"a_2\": 2").And.Contain("\"a_1\": 3").And.Contain("\"A\": 4").And.Contain("\"a_3\": 5"));
+        var row = (JObject)outcome.JsonRows.Single();
+        Assert.That(row.Properties().Select(p => p.Name), Is.EqualTo(new[] { "a", "a_2", "a_1", "A", "a_3" }));
+    }
+
     [Test]
     public void StatementsWithoutAResultShape_RunAsWritten()
     {
