@@ -50,7 +50,7 @@ public sealed class EventSpool : IDisposable
     /// <summary>Why the spool cannot be opened, or null when it opened.</summary>
     public string? Error { get; private set; }
 
-    /// <summary>Why the last write failed (disk full, permissions), or null once one succeeds again.</summary>
+    /// <summary>Why the last write failed (disk full, permissions), or null once one succeeds again (an append, a removal, a probe).</summary>
     public string? WriteError { get; private set; }
 
     /// <summary>Events waiting for Kafka.</summary>
@@ -103,9 +103,7 @@ public sealed class EventSpool : IDisposable
         }
         catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException or SpoolException)
         {
-            var failure = new SpoolException($"The spool at {Path} cannot be written: {e.Message}", e);
-            WriteError = failure.Message;
-            throw failure;
+            throw WriteFailed(e);
         }
         finally
         {
@@ -159,6 +157,10 @@ public sealed class EventSpool : IDisposable
 
             return events;
         }
+        catch (Exception e) when (e is SqliteException or IOException)
+        {
+            throw new SpoolException($"The spool at {Path} cannot be read: {e.Message}", e);
+        }
         finally
         {
             _gate.Release();
@@ -166,6 +168,7 @@ public sealed class EventSpool : IDisposable
     }
 
     /// <summary>Removes the given events, which Kafka has acknowledged.</summary>
+    /// <exception cref="SpoolException">The spool cannot be written (disk full, permissions): they are still in it.</exception>
     public async Task RemoveAsync(IReadOnlyList<SpooledEvent> events)
     {
         if (_connection is null || events.Count == 0)
@@ -181,6 +184,11 @@ public sealed class EventSpool : IDisposable
             delete.Parameters.AddWithValue("$first", events[0].Sequence);
             delete.Parameters.AddWithValue("$last", events[^1].Sequence);
             delete.ExecuteNonQuery();
+            WriteError = null;
+        }
+        catch (Exception e) when (e is SqliteException or IOException)
+        {
+            throw WriteFailed(e);
         }
         finally
         {
@@ -190,6 +198,45 @@ public sealed class EventSpool : IDisposable
         _refusedForRoom = false;
         Interlocked.Add(ref _count, -events.Count);
         Interlocked.Add(ref _bytes, -events.Sum(e => Size(e.Value)));
+    }
+
+    /// <summary>
+    /// After a failed write, writes the file once more (its header's user_version) to learn whether it can
+    /// be written again. Without it, a spool that stays empty once Kafka is back would report the old
+    /// failure forever, since only a write clears it.
+    /// </summary>
+    public async Task ProbeAfterWriteErrorAsync()
+    {
+        if (_connection is null || WriteError is null)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync();
+        try
+        {
+            using var version = _connection.CreateCommand();
+            version.CommandText = "PRAGMA user_version";
+            var next = (Convert.ToInt64(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) + 1) % int.MaxValue;
+            version.CommandText = $"PRAGMA user_version = {next}";
+            version.ExecuteNonQuery();
+            WriteError = null;
+        }
+        catch (Exception e) when (e is SqliteException or IOException)
+        {
+            WriteFailed(e);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private SpoolException WriteFailed(Exception e)
+    {
+        var failure = new SpoolException($"The spool at {Path} cannot be written: {e.Message}", e);
+        WriteError = failure.Message;
+        return failure;
     }
 
     // What the limit counts: UTF-8 bytes, as SQLite stores the text.

@@ -26,7 +26,7 @@ internal sealed class SpoolFixture : IDisposable
         Outage = new OutageLog(new FakeTimeProvider(), NullLogger<OutageLog>.Instance);
         Metrics = new EventMetrics(_meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Spool, Outage);
         Logger = new DurableEventLogger(Producer, Spool, Metrics, Outage, Microsoft.Extensions.Options.Options.Create(Options), NullLogger<DurableEventLogger>.Instance);
-        Relay = new SpoolRelay(Spool, Producer, Metrics, Outage);
+        Relay = new SpoolRelay(Spool, Producer, Metrics, Outage, NullLogger<SpoolRelay>.Instance);
     }
 
     public KafkaOptions Kafka { get; }

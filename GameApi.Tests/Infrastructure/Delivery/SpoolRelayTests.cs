@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GameApi.Domain.Events;
 using GameApi.Tests.Support;
+using Microsoft.Data.Sqlite;
 
 namespace GameApi.Tests.Infrastructure.Delivery;
 
@@ -40,5 +41,33 @@ public class SpoolRelayTests
 
         await fixture.Relay.StopAsync(CancellationToken.None);
         Assert.That(fixture.Topic(), Has.One.Contains("left-by-a-previous-process"));
+    }
+
+    // A spool whose removals fail (a full disk; here another process's write lock): the relay keeps
+    // running, and what Kafka acknowledged is removed once it can be, not sent again meanwhile.
+    [Test]
+    public async Task RemovalFails_NotSentAgain_RemovedOnceTheSpoolCanBeWritten()
+    {
+        using var fixture = new SpoolFixture();
+        await fixture.Spool.AppendAsync("""{"event_type":"default","event_id":"relayed-once"}""");
+
+        using (var holder = new SqliteConnection($"Data Source={fixture.Spool.Path};Pooling=False"))
+        {
+            holder.Open();
+            using var begin = holder.CreateCommand();
+            begin.CommandText = "BEGIN EXCLUSIVE";
+            begin.ExecuteNonQuery();
+
+            Assert.That(await fixture.Relay.RelayBatchAsync(), Is.False, "sent, but not removed");
+            Assert.That(fixture.Spool.Count, Is.EqualTo(1));
+            Assert.That(fixture.Spool.WriteError, Does.Contain("cannot be written"));
+        }
+
+        Assert.That(await fixture.Relay.RelayBatchAsync(), Is.True);
+        Assert.That(await fixture.Relay.RelayBatchAsync(), Is.False, "nothing left");
+
+        Assert.That(fixture.Spool.Count, Is.Zero);
+        Assert.That(fixture.Spool.WriteError, Is.Null);
+        Assert.That(fixture.Topic().Count(r => r.Contains("relayed-once", StringComparison.Ordinal)), Is.EqualTo(1));
     }
 }

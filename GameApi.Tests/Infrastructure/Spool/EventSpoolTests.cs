@@ -114,6 +114,61 @@ public class EventSpoolTests
     }
 
     [Test]
+    public async Task RemoveFails_EventsKept_NotReady_UntilARemovalSucceeds()
+    {
+        using var spool = new EventSpool(PathOf(), 1 << 20);
+        await spool.AppendAsync("a");
+        var oldest = await spool.ReadOldestAsync(10);
+        var check = new SpoolHealthCheck(spool);
+
+        using (HoldWriteLock())
+        {
+            var error = Assert.ThrowsAsync<SpoolException>(() => spool.RemoveAsync(oldest));
+            Assert.That(error!.Message, Does.Contain("cannot be written"));
+            Assert.That(spool.Count, Is.EqualTo(1));
+            Assert.That((await check.CheckHealthAsync(new HealthCheckContext())).Status, Is.EqualTo(HealthStatus.Unhealthy));
+        }
+
+        await spool.RemoveAsync(oldest);
+
+        Assert.That(spool.Count, Is.Zero);
+        Assert.That(spool.WriteError, Is.Null);
+        Assert.That((await check.CheckHealthAsync(new HealthCheckContext())).Status, Is.EqualTo(HealthStatus.Healthy));
+    }
+
+    // Kafka back and the spool empty, nothing else would write the file: the probe finds it writable again.
+    [Test]
+    public async Task WriteFailedWhileEmpty_ProbeClearsItOnceTheFileCanBeWritten()
+    {
+        using var spool = new EventSpool(PathOf(), 1 << 20);
+        var check = new SpoolHealthCheck(spool);
+        using (HoldWriteLock())
+        {
+            Assert.ThrowsAsync<SpoolException>(() => spool.AppendAsync("refused"));
+            await spool.ProbeAfterWriteErrorAsync();
+            Assert.That(spool.WriteError, Does.Contain("cannot be written"), "still not writable");
+        }
+
+        Assert.That((await check.CheckHealthAsync(new HealthCheckContext())).Status, Is.EqualTo(HealthStatus.Unhealthy));
+        await spool.ProbeAfterWriteErrorAsync();
+
+        Assert.That(spool.WriteError, Is.Null);
+        Assert.That(spool.Count, Is.Zero);
+        Assert.That((await check.CheckHealthAsync(new HealthCheckContext())).Status, Is.EqualTo(HealthStatus.Healthy));
+    }
+
+    // Another process holding the database's write lock past the busy timeout (5 s): every write fails.
+    private SqliteConnection HoldWriteLock()
+    {
+        var holder = new SqliteConnection($"Data Source={PathOf()};Pooling=False");
+        holder.Open();
+        using var begin = holder.CreateCommand();
+        begin.CommandText = "BEGIN EXCLUSIVE";
+        begin.ExecuteNonQuery();
+        return holder;
+    }
+
+    [Test]
     public void Open_Unwritable_ReportsWhyAndRefusesAppends()
     {
         var file = PathOf("a-file");
