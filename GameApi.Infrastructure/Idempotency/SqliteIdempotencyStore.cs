@@ -38,6 +38,10 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
     private readonly GroupCommit<Keep> _commits;
     private DateTimeOffset _nextSweep;
     private long _nextRow = 1;
+    // Why the last write failed (disk full), until a write succeeds: keyed requests get 503 meanwhile,
+    // and one of them at most once a second tries a write (a probe) to learn whether it can again.
+    private volatile string? _writeError;
+    private long _nextProbe;
 
     public SqliteIdempotencyStore(string path, TimeSpan retention, long maxKeys, TimeProvider time, ILogger<SqliteIdempotencyStore> logger)
     {
@@ -84,7 +88,7 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
     /// <summary>Why the file cannot be opened, or null when it opened.</summary>
     public string? Error { get; }
 
-    public string? Unavailable => Error;
+    public string? Unavailable => Error ?? _writeError;
 
     /// <summary>Keys with an answer kept, past retention included until they are swept.</summary>
     public long Count
@@ -106,6 +110,35 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
             throw new IdempotencyStoreException(error);
         }
 
+        return _writeError is null ? Task.FromResult(Claim(request)) : ClaimAfterWriteErrorAsync(request);
+    }
+
+    // An answer could not be kept: no request is processed until a write succeeds again, since its
+    // answer could not be kept either and a retry would record its event a second time.
+    private async Task<IdempotencyClaim> ClaimAfterWriteErrorAsync(IdempotentRequest request)
+    {
+        var now = Environment.TickCount64;
+        var next = Interlocked.Read(ref _nextProbe);
+        if (_writeError is { } failed && (now < next || Interlocked.CompareExchange(ref _nextProbe, now + 1000, next) != next))
+        {
+            throw new IdempotencyStoreException(failed);
+        }
+
+        try
+        {
+            await _commits.WriteAsync(Keep.Probe);
+        }
+        catch (Exception e) when (e is SqliteException or InvalidOperationException or ObjectDisposedException)
+        {
+            Interlocked.Exchange(ref _nextProbe, Environment.TickCount64 + 1000); // a second from its end: it may have waited out the busy timeout
+            throw new IdempotencyStoreException(_writeError ?? e.Message, e);
+        }
+
+        return Claim(request);
+    }
+
+    private IdempotencyClaim Claim(IdempotentRequest request)
+    {
         try
         {
             // An answered key is replayed without taking it: retries of an answered request, however
@@ -113,15 +146,15 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
             // others a request in flight).
             if (Answered(request) is { } answered)
             {
-                return Task.FromResult(answered);
+                return answered;
             }
 
             if (!_inFlight.TryAdd(request.Key, request))
             {
                 // Held by a request still in flight; had it just finished, its answer is found next time.
-                return Task.FromResult(_inFlight.TryGetValue(request.Key, out var holder) && holder.Fingerprint != request.Fingerprint
+                return _inFlight.TryGetValue(request.Key, out var holder) && holder.Fingerprint != request.Fingerprint
                     ? IdempotencyClaim.OtherRequest
-                    : IdempotencyClaim.InFlight);
+                    : IdempotencyClaim.InFlight;
             }
 
             // The holder may have kept its answer and let go between the look-up and the claim (it
@@ -129,10 +162,10 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
             if (Answered(request) is { } justAnswered)
             {
                 Release(request);
-                return Task.FromResult(justAnswered);
+                return justAnswered;
             }
 
-            return Task.FromResult(IdempotencyClaim.Claimed);
+            return IdempotencyClaim.Claimed;
         }
         catch (SqliteException e)
         {
@@ -203,10 +236,37 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
     // On the group commit's thread: the only writer.
     private void Write(IReadOnlyList<Keep> batch)
     {
+        try
+        {
+            WriteBatch(batch);
+            _writeError = null;
+        }
+        catch (SqliteException e)
+        {
+            _writeError = $"The idempotency keys at {Path} cannot be written: {e.Message}";
+            throw;
+        }
+    }
+
+    private void WriteBatch(IReadOnlyList<Keep> batch)
+    {
         if (_writer is null)
         {
             throw new InvalidOperationException(Error);
         }
+
+        if (batch.All(keep => keep.Request is null))
+        {
+            // Only probes: the file's header (user_version) is written, as any answer would be.
+            using var version = _writer.CreateCommand();
+            version.CommandText = "PRAGMA user_version";
+            var next = (Convert.ToInt64(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) + 1) % int.MaxValue;
+            version.CommandText = $"PRAGMA user_version = {next}";
+            version.ExecuteNonQuery();
+            return;
+        }
+
+        batch = batch.Where(keep => keep.Request is not null).ToList();
 
         var written = new (ulong Hash, long Row)[batch.Count];
         using (var transaction = _writer.BeginTransaction())
@@ -217,16 +277,16 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
             var row = _nextRow;
             for (var i = 0; i < batch.Count; i++, row++)
             {
-                var keep = batch[i];
+                var (request, answer) = (batch[i].Request!, batch[i].Answer!);
                 _insert.Parameters[0].Value = row;
-                _insert.Parameters[1].Value = keep.Request.Key;
-                _insert.Parameters[2].Value = keep.Request.Fingerprint.Value;
-                _insert.Parameters[3].Value = keep.Answer.StatusCode;
-                _insert.Parameters[4].Value = keep.Answer.ContentType;
-                _insert.Parameters[5].Value = keep.Answer.Body;
-                _insert.Parameters[6].Value = keep.Time.ToUnixTimeMilliseconds();
+                _insert.Parameters[1].Value = request.Key;
+                _insert.Parameters[2].Value = request.Fingerprint.Value;
+                _insert.Parameters[3].Value = answer.StatusCode;
+                _insert.Parameters[4].Value = answer.ContentType;
+                _insert.Parameters[5].Value = answer.Body;
+                _insert.Parameters[6].Value = batch[i].Time.ToUnixTimeMilliseconds();
                 _insert.ExecuteNonQuery();
-                written[i] = (Hash(keep.Request.Key), row);
+                written[i] = (Hash(request.Key), row);
             }
 
             transaction.Commit(); // synchronous=FULL: on disk when this returns
@@ -337,7 +397,11 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
         }
     }
 
-    private readonly record struct Keep(IdempotentRequest Request, KeptAnswer Answer, DateTimeOffset Time);
+    /// <summary>An answer to keep, or (Request null) a probe: a write that only tells whether the file can be written.</summary>
+    private readonly record struct Keep(IdempotentRequest? Request, KeptAnswer? Answer, DateTimeOffset Time)
+    {
+        public static Keep Probe => new(null, null, default);
+    }
 
     /// <summary>A read-only connection with its look-up prepared; one request uses it at a time.</summary>
     private sealed class Reader : IDisposable

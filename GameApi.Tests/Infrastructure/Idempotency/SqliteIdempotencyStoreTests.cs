@@ -240,6 +240,42 @@ public class SqliteIdempotencyStoreTests
         Assert.That(failure.Message, Does.Contain(blocker));
     }
 
+    // The file cannot be written any more (a full disk; here another process's write lock, held past the
+    // 5 s busy timeout). The answer being sent is not kept; then keyed requests get 503 (nothing recorded)
+    // rather than answers no retry could find, until a probe write succeeds.
+    [Test]
+    public async Task WriteFails_KeyedRequestsRefused_UntilAProbeWriteSucceeds()
+    {
+        using var store = Open();
+        var check = new IdempotencyHealthCheck(store);
+        var first = IdempotentRequest.New("first", Sword);
+        Assert.That((await store.ClaimAsync(first)).Outcome, Is.EqualTo(ClaimOutcome.Claimed));
+
+        using (var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={store.Path};Pooling=False"))
+        {
+            holder.Open();
+            using var begin = holder.CreateCommand();
+            begin.CommandText = "BEGIN EXCLUSIVE";
+            begin.ExecuteNonQuery();
+
+            Assert.ThrowsAsync<IdempotencyStoreException>(() => store.KeepAsync(first, Bought));
+            Assert.That(store.Unavailable, Does.Contain("cannot be written"));
+            Assert.That((await check.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext())).Status,
+                Is.EqualTo(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded));
+            Assert.ThrowsAsync<IdempotencyStoreException>(() => store.ClaimAsync(IdempotentRequest.New("probing", Sword)), "the probe fails too");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Assert.ThrowsAsync<IdempotencyStoreException>(() => store.ClaimAsync(IdempotentRequest.New("meanwhile", Sword)));
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)), "refused without a probe of its own (each waits out the 5 s busy timeout)");
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1.1)); // one probe a second
+        var claim = await store.ClaimAsync(IdempotentRequest.New("after", Sword));
+
+        Assert.That(claim.Outcome, Is.EqualTo(ClaimOutcome.Claimed));
+        Assert.That(store.Unavailable, Is.Null);
+        Assert.That((await store.ClaimAsync(IdempotentRequest.New("first", Sword))).Outcome, Is.EqualTo(ClaimOutcome.Claimed), "its answer was not kept: a retry is processed");
+    }
+
     [Test]
     public void ActionId_SameKeyAndRequest_SameVersion8Id()
     {
