@@ -58,8 +58,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         using var admin = new DependentAdminClientBuilder(Consumer().Handle).Build();
         try
         {
-            // All topics, not just ours: asking for one by name can make a broker auto-create it.
-            var found = admin.GetMetadata(timeout).Topics.FirstOrDefault(t => t.Topic == topic && !t.Error.IsError);
+            var found = Metadata(admin);
             if (found is null)
             {
                 notice?.Invoke($"Topic '{topic}' does not exist at {bootstrapServers}: no events.");
@@ -87,6 +86,36 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         catch (KafkaException e)
         {
             throw new SourceException($"Cannot reach Kafka at {bootstrapServers} within {timeout.TotalSeconds:0.#} s: {e.Error.Reason}", e);
+        }
+    }
+
+    // The topic's metadata; null when it does not exist. An error on the topic or a partition (no leader
+    // during an election or a restart) is waited out for the timeout: read as "no such topic" it would
+    // answer 0 events and make the cache throw away what it holds.
+    private TopicMetadata? Metadata(IAdminClient admin)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            // All topics, not just ours: asking for one by name can make a broker auto-create it.
+            var found = admin.GetMetadata(timeout).Topics.FirstOrDefault(t => t.Topic == topic);
+            if (found is null || found.Error.Code == ErrorCode.UnknownTopicOrPart)
+            {
+                return null;
+            }
+
+            var error = found.Error.IsError ? found.Error : found.Partitions.Select(p => p.Error).FirstOrDefault(e => e.IsError);
+            if (error is null)
+            {
+                return found;
+            }
+
+            if (clock.Elapsed >= timeout)
+            {
+                throw new SourceException($"Topic '{topic}' at {bootstrapServers} stayed unavailable for {timeout.TotalSeconds:0.#} s: {error.Reason} ({error.Code}).");
+            }
+
+            Thread.Sleep(200);
         }
     }
 

@@ -101,6 +101,13 @@ public sealed class EmbeddedKafkaBroker : IDisposable
         _ = MockClusterNative.rd_kafka_mock_broker_set_up(_cluster, BrokerId);
     }
 
+    /// <summary>Makes metadata answer this error for the topic (NoError ends it), as a topic without a leader for a while.</summary>
+    public void SetTopicError(string topic, Confluent.Kafka.ErrorCode error)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        MockClusterNative.rd_kafka_mock_topic_set_error(_cluster, topic, (int)error);
+    }
+
     /// <summary>Makes the next produce requests fail with these Kafka error codes, one each, in order.</summary>
     public void FailNextProduceRequests(params Confluent.Kafka.ErrorCode[] errors)
     {

@@ -236,6 +236,25 @@ public class TopicCacheTests
         Assert.That(Directory.Exists(_cache), Is.False);
     }
 
+    // A topic without a leader for a while (an election, a broker restarting) is not a topic that is gone:
+    // the run waits for it, then fails (exit 1) rather than answering 0 events and dropping the cache.
+    [Test]
+    public void TopicTemporarilyUnavailable_Exit1_CacheKept()
+    {
+        Write(Events("a", 30));
+        Assert.That(Count(Run("sql", CountSql)), Is.EqualTo(30));
+
+        _broker.SetTopicError(Topic, Confluent.Kafka.ErrorCode.LeaderNotAvailable);
+        var unavailable = Run("sql", CountSql, "--timeout", "2");
+        _broker.SetTopicError(Topic, Confluent.Kafka.ErrorCode.NoError);
+
+        Assert.That(unavailable.ExitCode, Is.EqualTo(1), unavailable.Stderr);
+        Assert.That(unavailable.Stderr, Does.Contain($"Topic '{Topic}'").And.Contain("stayed unavailable for 2 s").And.Not.Contain("does not exist"));
+        var after = Run("sql", CountSql);
+        AssertRead(after, fromKafka: 0, fromCache: 30);
+        Assert.That(Count(after), Is.EqualTo(30));
+    }
+
     [Test]
     public void CacheFolderUnusable_Exit1SayingWhatToDo()
     {
