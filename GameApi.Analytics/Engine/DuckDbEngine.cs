@@ -193,7 +193,7 @@ public sealed class DuckDbEngine : IAnalyticsEngine
     /// lines: the same columns, types and values, read without parsing JSON. The signature is that SELECT's
     /// text, which changes with any column or type.
     /// </summary>
-    private sealed class ParquetSegments(DuckDbEngine engine) : ISegmentConverter
+    internal sealed class ParquetSegments(DuckDbEngine engine) : ISegmentConverter
     {
         public string Signature(EventSchema schema) =>
             XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(EventsSelectSql(Lines("segment.jsonl", schema)))).ToString("x16", CultureInfo.InvariantCulture);
@@ -201,7 +201,15 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         public void Convert(string jsonLinesPath, EventSchema schema, string columnarPath)
         {
             engine._opening.GetAwaiter().GetResult();
-            engine.Execute($"COPY ({EventsSelectSql(Lines(jsonLinesPath, schema))}) TO {Literal(columnarPath)} (FORMAT parquet)");
+            try
+            {
+                engine.Execute($"COPY ({EventsSelectSql(Lines(jsonLinesPath, schema))}) TO {Literal(columnarPath)} (FORMAT parquet)");
+            }
+            catch (SqlException e)
+            {
+                // It reads the cache's own file with the cache's own SQL: what fails is writing (a full disk).
+                throw new IOException($"Could not write {columnarPath}: {e.Message}", e);
+            }
         }
 
         private static EventSnapshot Lines(string path, EventSchema schema) => new([path], schema, 0, 0, HasKafkaMetadata: true);

@@ -53,7 +53,9 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
     // Readable, and unique: the names as given, made safe for a path, and a hash of the exact strings.
     internal static string FolderName(string bootstrapServers, string topic)
     {
-        static string Safe(string text) => new(text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_').ToArray());
+        // Readable parts cut short: a folder name has at most 255 bytes, a topic name alone up to 249
+        // characters; the hash of the whole keeps every cluster and topic apart.
+        static string Safe(string text) => new(text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_').Take(80).ToArray());
         var hash = XxHash3.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(bootstrapServers + "\n" + topic));
         return $"{Safe(bootstrapServers)}-{Safe(topic)}-{hash:x16}";
     }
@@ -364,7 +366,7 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
                 {
                     return new FolderLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
                 }
-                catch (IOException) when (clock.Elapsed < wait)
+                catch (IOException e) when (HeldByAnother(e) && clock.Elapsed < wait)
                 {
                     if (!told)
                     {
@@ -374,12 +376,18 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
 
                     Thread.Sleep(50);
                 }
-                catch (IOException e)
+                catch (IOException e) when (HeldByAnother(e))
                 {
                     throw new SourceException($"The cache {folder} stayed locked by another run for {wait.TotalSeconds:0.#} s; try again, or use --no-cache.", e);
                 }
             }
         }
+
+        // What .NET reports for a file another process holds locked: the errno of flock(), EWOULDBLOCK
+        // (11 on Linux, 35 on macOS), or Windows' sharing violation. Anything else (a read-only or full
+        // file system) is no reason to wait, and goes up as the cache folder being unusable.
+        private static bool HeldByAnother(IOException e) =>
+            e.HResult == (OperatingSystem.IsWindows() ? unchecked((int)0x80070020) : OperatingSystem.IsMacOS() ? 35 : 11);
 
         public void Dispose() => _file.Dispose();
     }

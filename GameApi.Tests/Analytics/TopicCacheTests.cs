@@ -255,6 +255,59 @@ public class TopicCacheTests
         Assert.That(Count(after), Is.EqualTo(30));
     }
 
+    // Not a lock another run holds (here a link that points at itself; a read-only file system does the
+    // same): no reason to wait 10 minutes for it.
+    [Test]
+    [UnsupportedOSPlatform("windows")]
+    public void LockFileUnusable_Exit1AtOnce_NotWaitingForAnotherRun()
+    {
+        Write(Events("a", 3));
+        Assert.That(Count(Run("sql", CountSql)), Is.EqualTo(3));
+        var lockFile = Path.Combine(CacheFolder(), "lock");
+        File.Delete(lockFile);
+        File.CreateSymbolicLink(lockFile, lockFile);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var outcome = Run("sql", CountSql);
+
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)));
+        Assert.That(outcome.ExitCode, Is.EqualTo(1), outcome.Stderr);
+        Assert.That(outcome.Stderr, Does.Contain("cannot be used").And.Contain("--no-cache").And.Not.Contain("Waiting for another run"));
+    }
+
+    // A topic name may have 249 characters, a folder name 255 bytes: the readable parts are cut, the hash tells them apart.
+    [Test]
+    public void LongTopicNames_EachCachedInItsOwnFolder()
+    {
+        var first = new string('t', 248) + "1";
+        var second = new string('t', 248) + "2";
+        _broker.CreateTopic(first, 1);
+        _broker.CreateTopic(second, 1);
+        TopicWriter.Write(_broker.BootstrapServers, first, Events("a", 3));
+        TopicWriter.Write(_broker.BootstrapServers, second, Events("b", 5));
+
+        Assert.That(Count(Run("sql", CountSql, "--topic", first)), Is.EqualTo(3));
+        Assert.That(Count(Run("sql", CountSql, "--topic", second)), Is.EqualTo(5));
+        AssertRead(Run("sql", CountSql, "--topic", first), fromKafka: 0, fromCache: 3);
+        Assert.That(Directory.GetDirectories(_cache).Select(d => Path.GetFileName(d)).ToList(), Has.Count.EqualTo(2).And.All.Matches<string>(name => name.Length <= 255));
+    }
+
+    // The columnar copy cannot be written (a full disk; here a folder that is not there): an I/O error,
+    // which the cache reports as the cache folder being unusable (exit 1), not a SQL error (exit 2).
+    [Test]
+    public void ColumnarCopyCannotBeWritten_IOException()
+    {
+        var lines = AnalyticsRunner.WriteLines(Events("a", 3).ToArray());
+        var scratch = Directory.CreateDirectory(TestRunFolder.NewPath("scratch", "")).FullName;
+        var schema = GameApi.Analytics.Events.FileSource.Read(lines, scratch).Schema;
+        using var engine = new GameApi.Analytics.Engine.DuckDbEngine();
+        var segments = new GameApi.Analytics.Engine.DuckDbEngine.ParquetSegments(engine);
+
+        var error = Assert.Throws<IOException>(() => segments.Convert(lines, schema, Path.Combine(scratch, "missing", "columnar.parquet")));
+
+        Assert.That(error!.Message, Does.Contain("columnar.parquet"));
+    }
+
     [Test]
     public void CacheFolderUnusable_Exit1SayingWhatToDo()
     {
