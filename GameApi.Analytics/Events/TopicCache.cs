@@ -31,6 +31,10 @@ namespace GameApi.Analytics.Events;
 /// </summary>
 public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan lockWait, ISegmentConverter? converter = null)
 {
+    // The leases of this process's run folders: held until it ends, when the kernel releases them (the
+    // folders themselves go with the engine, or, if the process is killed, with a later run's clean-up).
+    private static readonly System.Collections.Concurrent.ConcurrentBag<FileStream> Leases = [];
+
     // More segments than this and all but the first are merged: a run over many small files costs more,
     // and the first, usually most of the topic, is then neither copied nor converted again.
     private const int MaxSegments = 8;
@@ -273,8 +277,13 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
         {
             foreach (var run in Directory.EnumerateDirectories(runs))
             {
-                if (int.TryParse(Path.GetFileName(run).Split('-')[0], out var pid) && !Running(pid))
+                if (FolderLease.IsLeased(run))
                 {
+                    FolderLease.RemoveIfAbandoned(run);
+                }
+                else if (int.TryParse(Path.GetFileName(run).Split('-')[0], out var pid) && !Running(pid))
+                {
+                    // Left by a version without leases: only its process id tells (in this namespace).
                     TryDelete(() => Directory.Delete(run, recursive: true));
                 }
             }
@@ -314,6 +323,7 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
     {
         var run = Path.Combine(folder, "runs", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(run);
+        Leases.Add(FolderLease.Hold(run));
         string Linked(string name)
         {
             var from = Path.Combine(folder, name);

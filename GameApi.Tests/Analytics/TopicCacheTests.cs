@@ -388,6 +388,26 @@ public class TopicCacheTests
         Assert.That(outcome.Stderr, Does.Contain("Waiting for another run to finish updating the cache"));
     }
 
+    // Run folders are told apart by their lease, not by a process id: a run in another container (another
+    // process-id namespace) has an id this one cannot see, and a killed run's id may be reused.
+    [Test]
+    public void RunFolders_RemovedWhenTheirLeaseIsFree_KeptWhileHeld()
+    {
+        Write(Events("a", 3));
+        Run("sql", CountSql);
+        var runs = Directory.CreateDirectory(Path.Combine(CacheFolder(), "runs")).FullName;
+        var elsewhere = Directory.CreateDirectory(Path.Combine(runs, $"999999-{Guid.NewGuid():N}")).FullName; // an id not running here
+        var killed = Directory.CreateDirectory(Path.Combine(runs, $"{Environment.ProcessId}-{Guid.NewGuid():N}")).FullName; // an id running here
+        using var held = new FileStream(Path.Combine(elsewhere, ".lock"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        File.WriteAllText(Path.Combine(killed, ".lock"), "");
+        Write(Events("b", 2));
+
+        AssertRead(Run("sql", CountSql), fromKafka: 2, fromCache: 3);
+
+        Assert.That(Directory.Exists(elsewhere), Is.True, "a live run's folder was removed");
+        Assert.That(Directory.Exists(killed), Is.False, "an abandoned folder was kept");
+    }
+
     [Test]
     public void CrashLeftovers_Ignored()
     {
