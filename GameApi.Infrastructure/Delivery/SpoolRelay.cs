@@ -49,7 +49,11 @@ public sealed partial class SpoolRelay(EventSpool spool, EventProducer producer,
         try
         {
             var relayed = await RelayOrRemoveAsync();
-            Recovered();
+            if (spool.WriteError is null)
+            {
+                Recovered();
+            }
+
             return relayed;
         }
         catch (SpoolException e)
