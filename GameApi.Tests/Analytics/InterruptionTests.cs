@@ -44,29 +44,13 @@ public class InterruptionTests
     public void Signal_EmbeddedRunReading_ScratchFolderRemoved(string signal, int exitCode)
     {
         var temp = Directory.CreateDirectory(TestRunFolder.NewPath("tmp", "")).FullName; // the run's TMPDIR: no other run's folders
-        var pipe = TestRunFolder.NewPath("events", ".jsonl");
-        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+        AnalyticsOutcome outcome;
+        using (var pipe = new OpenPipe())
         {
-            mkfifo.WaitForExit();
+            outcome = pipe.ReportSignalledWhileCopying(temp, signal);
         }
 
-        using var interrupted = new ManualResetEventSlim();
-        var writing = Task.Run(() =>
-        {
-            using var writer = new StreamWriter(pipe);
-            writer.WriteLine("""{"event_type":"default"}""");
-            writer.Flush();
-            interrupted.Wait();
-        });
-        IEnumerable<string> Scratch() => Directory.EnumerateDirectories(temp, "gameapi-analytics-*");
-
-        var outcome = AnalyticsProcess.RunInterrupted(AnalyticsProcess.Jit, ["report", "--input", pipe],
-            () => Scratch().Any(folder => Directory.EnumerateFiles(folder).Any(file => new FileInfo(file).Length > 0)),
-            TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["TMPDIR"] = temp }, signal);
-        interrupted.Set();
-
         Assert.That(outcome.ExitCode, Is.EqualTo(exitCode), outcome.Stderr);
-        Assert.That(Scratch(), Is.Empty);
-        Assert.That(writing.Wait(TimeSpan.FromSeconds(10)), Is.True);
+        Assert.That(OpenPipe.ScratchFolders(temp), Is.Empty);
     }
 }

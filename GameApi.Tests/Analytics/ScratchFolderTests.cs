@@ -64,39 +64,23 @@ public class ScratchFolderTests
     public void Run_AfterARunKilledWithSigkill_ItsFolderRemoved()
     {
         var temp = NewTemp();
-        var pipe = TestRunFolder.NewPath("events", ".jsonl");
-        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+        AnalyticsOutcome first;
+        using (var pipe = new OpenPipe())
         {
-            mkfifo.WaitForExit();
+            first = pipe.ReportSignalledWhileCopying(temp, "KILL");
         }
 
-        using var killed = new ManualResetEventSlim();
-        var writing = Task.Run(() =>
-        {
-            using var writer = new StreamWriter(pipe);
-            writer.WriteLine("""{"event_type":"default"}""");
-            writer.Flush();
-            killed.Wait();
-        });
-        IEnumerable<string> Scratch() => Directory.EnumerateDirectories(temp, ScratchFolder.Prefix + "*");
-        var environment = new Dictionary<string, string> { ["TMPDIR"] = temp };
-
-        var first = AnalyticsProcess.RunInterrupted(AnalyticsProcess.Jit, ["report", "--input", pipe],
-            () => Scratch().Any(folder => Directory.EnumerateFiles(folder).Any(file => new FileInfo(file).Length > 0)),
-            TimeSpan.FromSeconds(30), environment, "KILL");
-        killed.Set();
         Assert.That(first.ExitCode, Is.EqualTo(137), first.Stderr);
-        var left = Scratch().ToList();
+        var left = OpenPipe.ScratchFolders(temp).ToList();
         Assert.That(left, Has.Count.EqualTo(1), "kill -9 should leave the folder behind");
 
         var events = TestRunFolder.NewPath("events", ".jsonl");
         File.WriteAllText(events, """{"event_type":"purchase_item","item":"sword"}""" + "\n");
-        var next = AnalyticsProcess.Run(AnalyticsProcess.Jit, ["sql", "SELECT COUNT(*) AS n FROM events", "--input", events], TimeSpan.FromSeconds(30), environment);
+        var next = AnalyticsProcess.Run(AnalyticsProcess.Jit, ["sql", "SELECT COUNT(*) AS n FROM events", "--input", events], TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["TMPDIR"] = temp });
 
         Assert.That(next.ExitCode, Is.Zero, next.Stderr);
         Assert.That(Directory.Exists(left[0]), Is.False);
-        Assert.That(Scratch(), Is.Empty, "the second run leaves nothing either");
-        Assert.That(writing.Wait(TimeSpan.FromSeconds(10)), Is.True);
+        Assert.That(OpenPipe.ScratchFolders(temp), Is.Empty, "the second run leaves nothing either");
     }
 
     private static string NewTemp() => Directory.CreateDirectory(TestRunFolder.NewPath("tmp", "")).FullName;

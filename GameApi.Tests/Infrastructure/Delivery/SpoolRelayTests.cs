@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using GameApi.Domain.Events;
 using GameApi.Tests.Support;
-using Microsoft.Data.Sqlite;
 
 namespace GameApi.Tests.Infrastructure.Delivery;
 
@@ -51,13 +50,8 @@ public class SpoolRelayTests
         using var fixture = new SpoolFixture();
         await fixture.Spool.AppendAsync("""{"event_type":"default","event_id":"relayed-once"}""");
 
-        using (var holder = new SqliteConnection($"Data Source={fixture.Spool.Path};Pooling=False"))
+        using (SqliteWriteLock.Hold(fixture.Spool.Path))
         {
-            holder.Open();
-            using var begin = holder.CreateCommand();
-            begin.CommandText = "BEGIN EXCLUSIVE";
-            begin.ExecuteNonQuery();
-
             Assert.That(await fixture.Relay.RelayBatchAsync(), Is.False, "sent, but not removed");
             Assert.That(fixture.Spool.Count, Is.EqualTo(1));
             Assert.That(fixture.Spool.WriteError, Does.Contain("cannot be written"));

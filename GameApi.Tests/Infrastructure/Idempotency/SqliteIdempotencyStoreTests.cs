@@ -1,4 +1,5 @@
 using GameApi.Infrastructure.Idempotency;
+using GameApi.Tests.Support;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -251,13 +252,8 @@ public class SqliteIdempotencyStoreTests
         var first = IdempotentRequest.New("first", Sword);
         Assert.That((await store.ClaimAsync(first)).Outcome, Is.EqualTo(ClaimOutcome.Claimed));
 
-        using (var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={store.Path};Pooling=False"))
+        using (SqliteWriteLock.Hold(store.Path))
         {
-            holder.Open();
-            using var begin = holder.CreateCommand();
-            begin.CommandText = "BEGIN EXCLUSIVE";
-            begin.ExecuteNonQuery();
-
             Assert.ThrowsAsync<IdempotencyStoreException>(() => store.KeepAsync(first, Bought));
             Assert.That(store.Unavailable, Does.Contain("cannot be written"));
             Assert.That((await check.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext())).Status,

@@ -1,5 +1,5 @@
 using GameApi.Infrastructure.Spool;
-using Microsoft.Data.Sqlite;
+using GameApi.Tests.Support;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace GameApi.Tests.Infrastructure.Spool;
@@ -93,14 +93,8 @@ public class EventSpoolTests
         await spool.AppendAsync("a");
         var check = new SpoolHealthCheck(spool);
 
-        // Another process holding the database's write lock past the busy timeout: the write fails.
-        using (var holder = new SqliteConnection($"Data Source={PathOf()};Pooling=False"))
+        using (SqliteWriteLock.Hold(PathOf()))
         {
-            holder.Open();
-            using var begin = holder.CreateCommand();
-            begin.CommandText = "BEGIN EXCLUSIVE";
-            begin.ExecuteNonQuery();
-
             Assert.ThrowsAsync<SpoolException>(() => spool.AppendAsync("b"));
             Assert.That(spool.WriteError, Does.Contain("cannot be written"));
             Assert.That((await check.CheckHealthAsync(new HealthCheckContext())).Status, Is.EqualTo(HealthStatus.Unhealthy));
@@ -121,7 +115,7 @@ public class EventSpoolTests
         var oldest = await spool.ReadOldestAsync(10);
         var check = new SpoolHealthCheck(spool);
 
-        using (HoldWriteLock())
+        using (SqliteWriteLock.Hold(PathOf()))
         {
             var error = Assert.ThrowsAsync<SpoolException>(() => spool.RemoveAsync(oldest));
             Assert.That(error!.Message, Does.Contain("cannot be written"));
@@ -142,7 +136,7 @@ public class EventSpoolTests
     {
         using var spool = new EventSpool(PathOf(), 1 << 20);
         var check = new SpoolHealthCheck(spool);
-        using (HoldWriteLock())
+        using (SqliteWriteLock.Hold(PathOf()))
         {
             Assert.ThrowsAsync<SpoolException>(() => spool.AppendAsync("refused"));
             await spool.ProbeAfterWriteErrorAsync();
@@ -155,17 +149,6 @@ public class EventSpoolTests
         Assert.That(spool.WriteError, Is.Null);
         Assert.That(spool.Count, Is.Zero);
         Assert.That((await check.CheckHealthAsync(new HealthCheckContext())).Status, Is.EqualTo(HealthStatus.Healthy));
-    }
-
-    // Another process holding the database's write lock past the busy timeout (5 s): every write fails.
-    private SqliteConnection HoldWriteLock()
-    {
-        var holder = new SqliteConnection($"Data Source={PathOf()};Pooling=False");
-        holder.Open();
-        using var begin = holder.CreateCommand();
-        begin.CommandText = "BEGIN EXCLUSIVE";
-        begin.ExecuteNonQuery();
-        return holder;
     }
 
     [Test]
