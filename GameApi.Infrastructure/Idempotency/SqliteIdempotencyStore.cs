@@ -255,18 +255,13 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
             throw new InvalidOperationException(Error);
         }
 
-        if (batch.All(keep => keep.Request is null))
+        // Probes ask only whether the file can be written: answers kept with them are that write.
+        batch = batch.Where(keep => keep.Request is not null).ToList();
+        if (batch.Count == 0)
         {
-            // Only probes: the file's header (user_version) is written, as any answer would be.
-            using var version = _writer.CreateCommand();
-            version.CommandText = "PRAGMA user_version";
-            var next = (Convert.ToInt64(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) + 1) % int.MaxValue;
-            version.CommandText = $"PRAGMA user_version = {next}";
-            version.ExecuteNonQuery();
+            DurableSqlite.WriteProbe(_writer);
             return;
         }
-
-        batch = batch.Where(keep => keep.Request is not null).ToList();
 
         var written = new (ulong Hash, long Row)[batch.Count];
         using (var transaction = _writer.BeginTransaction())

@@ -201,8 +201,8 @@ public sealed class EventSpool : IDisposable
     }
 
     /// <summary>
-    /// After a failed write, writes the file once more (its header's user_version) to learn whether it can
-    /// be written again. Without it, a spool that stays empty once Kafka is back would report the old
+    /// After a failed write, writes the file once more (<see cref="DurableSqlite.WriteProbe"/>) to learn
+    /// whether it can be written again. Without it, a spool that stays empty once Kafka is back would report the old
     /// failure forever, since only a write clears it.
     /// </summary>
     public async Task ProbeAfterWriteErrorAsync()
@@ -215,11 +215,7 @@ public sealed class EventSpool : IDisposable
         await _gate.WaitAsync();
         try
         {
-            using var version = _connection.CreateCommand();
-            version.CommandText = "PRAGMA user_version";
-            var next = (Convert.ToInt64(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) + 1) % int.MaxValue;
-            version.CommandText = $"PRAGMA user_version = {next}";
-            version.ExecuteNonQuery();
+            DurableSqlite.WriteProbe(_connection);
             WriteError = null;
         }
         catch (Exception e) when (e is SqliteException or IOException)

@@ -30,4 +30,18 @@ internal static class DurableSqlite
             throw;
         }
     }
+
+    /// <summary>
+    /// Writes the file's header (its user_version, which nothing else uses) and commits: a write as small
+    /// as can be, to learn whether the file can be written again after a write failed (a full disk).
+    /// </summary>
+    /// <exception cref="SqliteException">It still cannot be written.</exception>
+    public static void WriteProbe(SqliteConnection connection)
+    {
+        using var version = connection.CreateCommand();
+        version.CommandText = "PRAGMA user_version";
+        var next = (Convert.ToInt64(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) + 1) % int.MaxValue;
+        version.CommandText = $"PRAGMA user_version = {next}";
+        version.ExecuteNonQuery();
+    }
 }
