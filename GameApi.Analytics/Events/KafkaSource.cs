@@ -21,7 +21,8 @@ public sealed record PartitionRead(int Partition, long From, long New, long High
 
 /// <summary>
 /// What a read found: false <paramref name="Matched"/> when a partition's first record was not the expected
-/// one (then nothing more was read); the last record read of each partition.
+/// one, or a partition went back to offsets before those already read (then nothing more was read); the
+/// last record read of each partition.
 /// </summary>
 public sealed record PartitionsRead(bool Matched, IReadOnlyDictionary<int, LastRecord> Last);
 
@@ -45,7 +46,11 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         using (var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         {
             var partitions = Partitions(notice) ?? [];
-            ReadPartitions(partitions.Select(p => new PartitionRead(p.Partition, p.Low, p.Low, p.High, null)).ToList(), scanner, output, progress);
+            var read = ReadPartitions(partitions.Select(p => new PartitionRead(p.Partition, p.Low, p.Low, p.High, null)).ToList(), scanner, output, progress, notice);
+            if (!read.Matched)
+            {
+                throw new SourceException($"Topic '{topic}' at {bootstrapServers} changed while it was being read (recreated or truncated); run again.");
+            }
         }
 
         return new EventSnapshot([path], scanner.ToSchema(), scanner.Skipped, scanner.Duplicates, HasKafkaMetadata: true);
@@ -131,9 +136,10 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
 
     /// <summary>
     /// Reads the given ranges; each new record that <paramref name="scanner"/> accepts is written to
-    /// <paramref name="output"/> as a line. <paramref name="progress"/> gets new records read.
+    /// <paramref name="output"/> as a line. <paramref name="progress"/> gets new records read;
+    /// <paramref name="notice"/> how many records retention removed before they could be read.
     /// </summary>
-    public PartitionsRead ReadPartitions(IReadOnlyList<PartitionRead> reads, SchemaScanner scanner, Stream output, IProgress<long>? progress)
+    public PartitionsRead ReadPartitions(IReadOnlyList<PartitionRead> reads, SchemaScanner scanner, Stream output, IProgress<long>? progress, Action<string>? notice = null)
     {
         ArgumentNullException.ThrowIfNull(reads);
         ArgumentNullException.ThrowIfNull(scanner);
@@ -149,13 +155,37 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         consumer.Assign(wanted.Values.Select(r => new TopicPartitionOffset(topic, r.Partition, r.From)));
         var line = new LineWriter(output);
         var started = new HashSet<int>();
+        // Each partition's next offset, and how far past the first offset its last repositioning jumped (see Reposition).
+        var next = wanted.Values.ToDictionary(r => r.Partition, r => r.From);
+        var removed = new Dictionary<int, long>();
+        var jumps = new Dictionary<int, long>();
         var read = 0L;
         var idle = DateTime.UtcNow;
         try
         {
             while (wanted.Count > 0)
             {
-                var record = consumer.Consume(TimeSpan.FromMilliseconds(500));
+                ConsumeResult<Ignore, byte[]>? record;
+                try
+                {
+                    record = consumer.Consume(TimeSpan.FromMilliseconds(500));
+                }
+                catch (ConsumeException e) when (e.Error.Code == ErrorCode.Local_AutoOffsetReset && e.ConsumerRecord is { } failed && wanted.TryGetValue(failed.Partition.Value, out var gone))
+                {
+                    if (!Reposition(consumer, gone, next, jumps, removed))
+                    {
+                        return new PartitionsRead(false, new Dictionary<int, LastRecord>());
+                    }
+
+                    if (next[gone.Partition] >= gone.High)
+                    {
+                        wanted.Remove(gone.Partition);
+                    }
+
+                    idle = DateTime.UtcNow;
+                    continue;
+                }
+
                 if (record is null)
                 {
                     if (DateTime.UtcNow - idle > timeout)
@@ -173,20 +203,14 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
                     continue;
                 }
 
+                var offset = record.Offset.Value;
                 if (record.IsPartitionEOF)
                 {
-                    if (range.Expect is not null && !started.Contains(partition))
+                    if ((range.Expect is not null && !started.Contains(partition)) || offset < next[partition])
                     {
                         return new PartitionsRead(false, new Dictionary<int, LastRecord>()); // the expected record is gone
                     }
 
-                    wanted.Remove(partition);
-                    continue;
-                }
-
-                var offset = record.Offset.Value;
-                if (offset >= range.High)
-                {
                     wanted.Remove(partition);
                     continue;
                 }
@@ -197,6 +221,21 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
                 if (started.Add(partition) && range.Expect is { } expected && Identify(offset, value, ms) != expected)
                 {
                     return new PartitionsRead(false, new Dictionary<int, LastRecord>());
+                }
+
+                if (offset < next[partition])
+                {
+                    // Back to records before those read: the partition's log is not the one being read (the
+                    // topic was recreated or truncated, and the read reset to its start).
+                    return new PartitionsRead(false, new Dictionary<int, LastRecord>());
+                }
+
+                next[partition] = offset + 1;
+                jumps.Remove(partition); // a fetch landed
+                if (offset >= range.High)
+                {
+                    wanted.Remove(partition);
+                    continue;
                 }
 
                 latest[partition] = (offset, value, ms);
@@ -219,13 +258,67 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
                 }
             }
         }
+        catch (KafkaException e)
+        {
+            // An error on a partition (the topic deleted, no access) ends the read: one line, exit code 1.
+            throw new SourceException($"Kafka at {bootstrapServers} could not send the records of '{topic}': {e.Error.Reason} ({e.Error.Code}).", e);
+        }
         finally
         {
             consumer.Unassign();
         }
 
         progress?.Report(read);
+        if (removed.Count > 0)
+        {
+            var count = removed.Values.Sum();
+            notice?.Invoke($"Retention removed {count:N0} event{(count == 1 ? "" : "s")} of partition{(removed.Count == 1 ? "" : "s")} "
+                + $"{string.Join(", ", removed.Keys.Order())} before this run could read {(count == 1 ? "it" : "them")}: the counts cover the events that were left.");
+        }
+
         return new PartitionsRead(true, latest.ToDictionary(l => l.Key, l => Identify(l.Value.Offset, l.Value.Value, l.Value.Ms)));
+    }
+
+    // The partition's next offset is no longer on the topic (its fetch failed with OFFSET_OUT_OF_RANGE, and
+    // auto.offset.reset=error stopped its fetching: rd_kafka_offset_reset in librdkafka's src/rdkafka_offset.c).
+    // Retention removed it after the read began: go on from the first offset left, counting what was lost.
+    // The embedded broker removes a partition's oldest batch on every write past its 5 MiB, so under load
+    // its first offset moves on between two fetches, and a fetch at the first offset found fails again:
+    // each further failure jumps farther past it (16, 64, 256... records) until a fetch lands. False when
+    // the offset is past the partition's end instead: the topic was recreated or truncated.
+    private bool Reposition(IConsumer<Ignore, byte[]> consumer, PartitionRead range, Dictionary<int, long> next, Dictionary<int, long> jumps, Dictionary<int, long> removed)
+    {
+        var partition = new TopicPartition(topic, range.Partition);
+        var position = next[range.Partition];
+        var offsets = consumer.QueryWatermarkOffsets(partition, timeout);
+        if (position > offsets.High.Value || (range.Expect is not null && position == range.From && position < offsets.Low.Value))
+        {
+            // Past the end (a new, shorter log), or the record the cache expects is gone.
+            return false;
+        }
+
+        var resume = position;
+        if (position < offsets.Low.Value)
+        {
+            var jump = jumps.GetValueOrDefault(range.Partition);
+            jumps[range.Partition] = jump == 0 ? 16 : jump * 4;
+            resume = Math.Min(offsets.Low.Value + jump, range.High);
+        }
+
+        if (resume > position)
+        {
+            removed[range.Partition] = removed.GetValueOrDefault(range.Partition) + resume - position;
+            next[range.Partition] = resume;
+        }
+
+        // Only this partition: the others keep what they have fetched. None of it left to read: done.
+        consumer.IncrementalUnassign([partition]);
+        if (resume < range.High)
+        {
+            consumer.IncrementalAssign([new TopicPartitionOffset(partition, resume)]);
+        }
+
+        return true;
     }
 
     // What tells a record from another written at the same offset of a recreated topic: its bytes and timestamp.
@@ -340,6 +433,15 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         QueuedMinMessages = 10_000_000,
         FetchQueueBackoffMs = 10,
         SocketTimeoutMs = (int)timeout.TotalMilliseconds,
+        // Retention can remove records before this run reaches them: the embedded broker drops a
+        // partition's oldest batches past 5 MiB while the API writes, and a read that starts at the
+        // first offset found a moment earlier then fetches an offset that is gone. librdkafka's default
+        // (latest) skipped the rest of such a partition without a word (a whole topic read as 0 events
+        // while the API was under load), and earliest, at the first offset of the last fetch, failed
+        // again and again while the first offset kept moving. An error instead: Reposition goes on.
+        AutoOffsetReset = AutoOffsetReset.Error,
+        // After a failed fetch (the reset above, a leader moving): librdkafka's 500 ms would hold a batch read.
+        FetchErrorBackoffMs = 10,
     }).SetLogHandler(Quiet).SetErrorHandler((_, _) => { }).Build();
 
     // librdkafka logs every failed connection attempt to stderr; failures reach the user as one message.

@@ -107,12 +107,12 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
             manifest = null;
         }
 
-        var (updated, added) = Update(folder, manifest ?? Manifest.Empty(kafka.BootstrapServers, kafka.Topic), offsets, progress);
+        var (updated, added) = Update(folder, manifest ?? Manifest.Empty(kafka.BootstrapServers, kafka.Topic), offsets, progress, notice);
         if (updated is null)
         {
             // The last record read of a partition was not there any more: the topic changed under the cache.
             notice("Rebuilding the cache: a partition's last cached record is no longer on the topic (recreated or truncated).");
-            (updated, added) = Update(folder, Manifest.Empty(kafka.BootstrapServers, kafka.Topic), offsets, progress);
+            (updated, added) = Update(folder, Manifest.Empty(kafka.BootstrapServers, kafka.Topic), offsets, progress, notice);
             if (updated is null)
             {
                 throw new SourceException($"Topic '{kafka.Topic}' at {kafka.BootstrapServers} changed while it was being read; run again.");
@@ -159,8 +159,9 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
         return null;
     }
 
-    // Reads what is new into a new segment; null when a partition's last cached record is not the one there now.
-    private (Manifest? Manifest, long Added) Update(string folder, Manifest manifest, IReadOnlyList<PartitionOffsets> offsets, IProgress<long>? progress)
+    // Reads what is new into a new segment; null when a partition's last cached record is not the one there now
+    // (or a partition went back to offsets before those read).
+    private (Manifest? Manifest, long Added) Update(string folder, Manifest manifest, IReadOnlyList<PartitionOffsets> offsets, IProgress<long>? progress, Action<string> notice)
     {
         var cached = manifest.Partitions.ToDictionary(p => p.Partition);
         var reads = offsets.Select(o => cached.TryGetValue(o.Partition, out var c) && c.LastOffset is { } lastOffset
@@ -177,7 +178,7 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
         PartitionsRead result;
         using (var output = new FileStream(segmentPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
         {
-            result = kafka.ReadPartitions(reads, scanner, output, progress);
+            result = kafka.ReadPartitions(reads, scanner, output, progress, notice);
             output.Flush(flushToDisk: true);
         }
 

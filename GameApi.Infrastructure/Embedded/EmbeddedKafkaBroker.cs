@@ -16,6 +16,7 @@ public sealed class EmbeddedKafkaBroker : IDisposable
 {
     private const int BrokerId = 1;
     private const short ProduceApiKey = 0;
+    private const short FetchApiKey = 1;
 
     private readonly IntPtr _handle;
     private readonly IntPtr _cluster;
@@ -114,6 +115,14 @@ public sealed class EmbeddedKafkaBroker : IDisposable
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var codes = errors.Select(e => (int)e).ToArray();
         MockClusterNative.rd_kafka_mock_push_request_errors_array(_cluster, ProduceApiKey, (nuint)codes.Length, codes);
+    }
+
+    /// <summary>Makes the next fetch requests fail with these Kafka error codes, one each, in order.</summary>
+    public void FailNextFetchRequests(params Confluent.Kafka.ErrorCode[] errors)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var codes = errors.Select(e => (int)e).ToArray();
+        MockClusterNative.rd_kafka_mock_push_request_errors_array(_cluster, FetchApiKey, (nuint)codes.Length, codes);
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Confluent.Kafka;
+using GameApi.Analytics.Events;
 using GameApi.Infrastructure.Embedded;
 using GameApi.Tests.Support;
 using Newtonsoft.Json.Linq;
@@ -174,6 +175,40 @@ public class KafkaInputTests
 
         var left = _overflowed.High.Value - _overflowed.Low.Value;
         Assert.That(Compact(rows), Is.EqualTo($$"""[{"p":0,"n":{{left}},"first":{{_overflowed.Low.Value}}},{"p":1,"n":2,"first":0}]"""));
+    }
+
+    [Test]
+    public void ReadPartitions_FirstOffsetGoneBeforeTheFetch_ReadsTheRestAndSaysHowManyWereRemoved()
+    {
+        // As when retention moves a partition's first offset on between the run finding it and fetching it:
+        // librdkafka's default reset (latest) read nothing of the partition and said nothing.
+        using var kafka = new KafkaSource(_bootstrap, Retained, TimeSpan.FromSeconds(10));
+        var scanner = new SchemaScanner();
+        var notices = new List<string>();
+        using var output = new MemoryStream();
+
+        var read = kafka.ReadPartitions([new PartitionRead(0, From: 0, New: 0, High: Overflowing, Expect: null)], scanner, output, null, notices.Add);
+
+        var low = _overflowed.Low.Value;
+        Assert.That(read.Matched);
+        Assert.That(RollingRetentionTests.Offsets(output), Is.EqualTo(Enumerable.Range((int)low, Overflowing - (int)low).Select(o => (0, (long)o))));
+        Assert.That(scanner.Events, Is.EqualTo(Overflowing - low));
+        Assert.That(notices, Is.EqualTo(new[] { $"Retention removed {low} events of partition 0 before this run could read them: the counts cover the events that were left." }));
+    }
+
+    [Test]
+    public void Read_TopicRefusedMidRead_Exit1WithKafkasReason()
+    {
+        using var broker = EmbeddedKafkaBroker.Start("127.0.0.1:0");
+        broker.CreateTopic("refused", 1);
+        TopicWriter.Write(broker.BootstrapServers, "refused", ["""{"event_type":"default"}"""]);
+        // Kafka's answer when the run's credentials may not read the topic: librdkafka hands it to the reader.
+        broker.FailNextFetchRequests(ErrorCode.TopicAuthorizationFailed);
+
+        var outcome = AnalyticsRunner.Run(["--bootstrap-servers", broker.BootstrapServers, "--topic", "refused", "--no-cache", "sql", "SELECT COUNT(*) FROM events"]);
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(1), outcome.Stderr);
+        Assert.That(outcome.Stderr.Trim(), Does.StartWith($"error: Kafka at {broker.BootstrapServers} could not send the records of 'refused': ").And.EndWith("(TopicAuthorizationFailed)."));
     }
 
     [TestCase("events")]
