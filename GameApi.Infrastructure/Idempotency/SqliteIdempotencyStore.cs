@@ -34,6 +34,7 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
     private readonly ILogger _logger;
     private readonly string _readOnly;
     private readonly SqliteConnection? _writer;
+    private readonly FileStream? _claim;
     private readonly SqliteCommand? _insert;
     private readonly GroupCommit<Keep> _commits;
     private DateTimeOffset _nextSweep;
@@ -54,6 +55,7 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
         try
         {
             // id: the order answers were kept in, which is the order they expire and are evicted in.
+            _claim = DurableSqlite.Claim(Path, "Idempotency:Path");
             _writer = DurableSqlite.Open(Path, "CREATE TABLE IF NOT EXISTS answers (id INTEGER PRIMARY KEY, key TEXT NOT NULL, fingerprint TEXT NOT NULL,"
                 + " status INTEGER NOT NULL, content_type TEXT NOT NULL, body TEXT NOT NULL, kept INTEGER NOT NULL);");
             using var rows = _writer.CreateCommand();
@@ -77,6 +79,8 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
             Error = $"The idempotency keys at {Path} cannot be opened: {e.Message}";
             _writer?.Dispose();
             _writer = null;
+            _claim?.Dispose();
+            _claim = null;
         }
 
         _nextSweep = time.GetUtcNow();
@@ -386,6 +390,7 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
         _commits.Dispose();
         _insert?.Dispose();
         _writer?.Dispose();
+        _claim?.Dispose(); // after the file is closed: see DurableSqlite.Claim
         while (_readers.TryTake(out var reader))
         {
             reader.Dispose();

@@ -15,6 +15,7 @@ public sealed class EventSpool : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly long _maxBytes;
     private readonly SqliteConnection? _connection;
+    private readonly FileStream? _claim;
     private readonly GroupCommit<Append> _commits;
     private long _bytes;
     private long _count;
@@ -26,6 +27,7 @@ public sealed class EventSpool : IDisposable
         Path = System.IO.Path.GetFullPath(path);
         try
         {
+            _claim = DurableSqlite.Claim(Path, "Spool:Path");
             _connection = DurableSqlite.Open(Path, "CREATE TABLE IF NOT EXISTS spool (seq INTEGER PRIMARY KEY AUTOINCREMENT, value TEXT NOT NULL);");
             using var count = _connection.CreateCommand();
             count.CommandText = "SELECT COUNT(*), COALESCE(SUM(length(CAST(value AS BLOB))), 0) FROM spool";
@@ -40,6 +42,8 @@ public sealed class EventSpool : IDisposable
             Error = $"The spool at {Path} cannot be opened: {e.Message}";
             _connection?.Dispose();
             _connection = null;
+            _claim?.Dispose();
+            _claim = null;
         }
 
         _commits = new GroupCommit<Append>("spool writer", InsertUnderGate);
@@ -242,6 +246,7 @@ public sealed class EventSpool : IDisposable
     {
         _commits.Dispose();
         _connection?.Dispose();
+        _claim?.Dispose(); // last: until the file is closed, no other process may take it
         _gate.Dispose();
     }
 

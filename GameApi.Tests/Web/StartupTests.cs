@@ -52,6 +52,42 @@ public class StartupTests
         Assert.That(await KafkaStatusAsync(client), Is.EqualTo("Healthy"));
     }
 
+    // Two instances on one machine with one spool folder (a setting forgotten): the second would send the
+    // first's spooled events again. It serves while Kafka answers, and readiness says why it is not ready.
+    [Test]
+    public async Task Start_SpoolOfAnotherRunningInstance_SecondNotReadyNamingTheSetting()
+    {
+        using var broker = EmbeddedKafkaBroker.Start("127.0.0.1:0");
+        broker.CreateTopic("events", 1);
+        var ports = new[] { Ports.Free(), Ports.Free() };
+        using var first = ApiProcess.Start(new Dictionary<string, string> { ["Kafka__BootstrapServers"] = broker.BootstrapServers }, "--urls", $"http://127.0.0.1:{ports[0]}");
+        using var firstClient = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports[0]}") };
+        await first.WaitLiveAsync(firstClient);
+        var shared = new Dictionary<string, string>
+        {
+            ["Kafka__BootstrapServers"] = broker.BootstrapServers,
+            ["Spool__Path"] = first.SpoolPath,
+            ["Idempotency__Path"] = Path.Combine(Path.GetDirectoryName(first.SpoolPath)!, "keys.db"),
+        };
+        using var second = ApiProcess.Start(shared, "--urls", $"http://127.0.0.1:{ports[1]}");
+        using var secondClient = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports[1]}") };
+        await second.WaitLiveAsync(secondClient);
+
+        using var ready = await secondClient.GetAsync("/health/ready");
+        var body = await ready.Content.ReadAsStringAsync();
+
+        Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), body);
+        Assert.That(body, Does.Contain($"The spool at {first.SpoolPath} cannot be opened: another process uses it (probably another API instance: each needs its own Spool:Path)"));
+        Assert.That(body, Does.Contain("each needs its own Idempotency:Path"));
+        using (var firstReady = await firstClient.GetAsync("/health/ready"))
+        {
+            Assert.That(firstReady.StatusCode, Is.EqualTo(HttpStatusCode.OK), await firstReady.Content.ReadAsStringAsync());
+        }
+
+        using var purchase = await secondClient.GetAsync("/purchase_item?item=sword");
+        Assert.That(purchase.StatusCode, Is.EqualTo(HttpStatusCode.OK), "served while Kafka answers");
+    }
+
     // A failed start is shown with the API as its own process, as an operator starts it. WebApplicationFactory
     // cannot show one reliably: its deferred host races the app's disposal of the failed host and
     // sometimes reports ObjectDisposedException instead of the validation error.

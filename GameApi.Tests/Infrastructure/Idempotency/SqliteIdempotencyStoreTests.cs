@@ -230,6 +230,25 @@ public class SqliteIdempotencyStoreTests
     }
 
     [Test]
+    public async Task SecondStoreOnOneFile_RefusedNamingTheSetting_TheFirstKeepsIt()
+    {
+        using (var first = Open())
+        {
+            await KeepAsync(first, "k", Sword, Bought);
+
+            using var second = Open();
+
+            Assert.That(second.Unavailable, Does.StartWith($"The idempotency keys at {first.Path} cannot be opened: another process uses it").And.Contain("Idempotency:Path"));
+            Assert.ThrowsAsync<IdempotencyStoreException>(() => second.ClaimAsync(IdempotentRequest.New("k", Sword)));
+            Assert.That((await first.ClaimAsync(IdempotentRequest.New("k", Sword))).Outcome, Is.EqualTo(ClaimOutcome.Replay));
+        }
+
+        using var reopened = Open();
+        Assert.That(reopened.Unavailable, Is.Null);
+        Assert.That((await reopened.ClaimAsync(IdempotentRequest.New("k", Sword))).Outcome, Is.EqualTo(ClaimOutcome.Replay));
+    }
+
+    [Test]
     public async Task Claim_FileCannotBeOpened_StoreErrorAndUnavailable()
     {
         var blocker = Path.Combine(_folder, "not-a-folder");

@@ -45,6 +45,27 @@ public class EventSpoolTests
     }
 
     [Test]
+    public async Task SecondSpoolOnOneFile_RefusedNamingTheSetting_TheFirstKeepsIt()
+    {
+        using (var first = new EventSpool(PathOf(), 1 << 20))
+        {
+            await first.AppendAsync("a");
+
+            using var second = new EventSpool(PathOf(), 1 << 20);
+
+            Assert.That(second.Error, Does.StartWith($"The spool at {PathOf()} cannot be opened: another process uses it").And.Contain("Spool:Path"));
+            Assert.ThrowsAsync<SpoolException>(() => second.AppendAsync("b"));
+            await first.AppendAsync("c");
+            Assert.That(first.Count, Is.EqualTo(2));
+        }
+
+        // Let go when the first is disposed (and by the kernel when its process ends).
+        using var reopened = new EventSpool(PathOf(), 1 << 20);
+        Assert.That(reopened.Error, Is.Null);
+        Assert.That((await reopened.ReadOldestAsync(10)).Select(e => e.Value), Is.EqualTo(new[] { "a", "c" }));
+    }
+
+    [Test]
     public async Task RemoveAsync_RemovesExactlyTheGivenPrefix()
     {
         using var spool = new EventSpool(PathOf(), 1 << 20);
