@@ -172,6 +172,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
                 }
                 catch (ConsumeException e) when (e.Error.Code == ErrorCode.Local_AutoOffsetReset && e.ConsumerRecord is { } failed && wanted.TryGetValue(failed.Partition.Value, out var gone))
                 {
+                    var before = next[gone.Partition];
                     if (!Reposition(consumer, gone, next, jumps, removed))
                     {
                         return new PartitionsRead(false, new Dictionary<int, LastRecord>());
@@ -182,7 +183,11 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
                         wanted.Remove(gone.Partition);
                     }
 
-                    idle = DateTime.UtcNow;
+                    if (next[gone.Partition] > before)
+                    {
+                        idle = DateTime.UtcNow; // progress; a broker failing fetches it says are in range runs into the timeout
+                    }
+
                     continue;
                 }
 
