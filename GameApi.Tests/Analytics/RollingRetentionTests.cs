@@ -133,6 +133,9 @@ public class RollingRetentionTests
         var rows = outcome.JsonRows.Select(r => (Partition: (int)r["p"]!, Count: (long)r["n"]!)).ToList();
         Assert.That(rows.Select(r => r.Partition), Is.EqualTo(new[] { 0, 1 }), outcome.Stderr);
         Assert.That(rows.Select(r => r.Count), Has.All.Positive, outcome.Stderr);
+        // Both partitions have lost their first events: one line says so.
+        Assert.That(outcome.Stderr.Split('\n').Where(l => l.Contains("earlier events", StringComparison.Ordinal)).ToList(),
+            Has.Count.EqualTo(1).And.All.Match(@"^partitions 0, 1 no longer start at offset 0: [\d,]+ earlier events are no longer on the topic$"));
     }
 
     /// <summary>The partition and offset of each line a read wrote, in order.</summary>
