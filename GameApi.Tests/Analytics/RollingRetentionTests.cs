@@ -68,7 +68,7 @@ public class RollingRetentionTests
         {
             var value = $$"""{"event_type":"purchase_item","item":"sword","event_id":"{{i}}","padding":"{{Padding}}"}""";
             producer.Produce(new TopicPartition(Topic, (int)(i % 2)), new Message<Null, string> { Value = value });
-            // Delivered every 500: no backlog in the producer's queue keeps the full speed going.
+            // Waits for delivery every 500: no backlog left in the producer's queue goes on at full speed after the slow-down.
             if (i % 500 == 499)
             {
                 producer.Flush(TimeSpan.FromSeconds(10));
