@@ -131,12 +131,16 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         }
     }
 
-    // One request for every partition of the topic.
+    // One request for every partition of the topic. Read committed, as the consumer reads (librdkafka's
+    // default isolation.level): while a transaction is open, the end its fetches reach is the last stable
+    // offset, not the high watermark (end_offset in librdkafka's src/rdkafka_fetcher.c). With the high
+    // watermark as the end, the cache would note records it never read as read, and skip them for good
+    // once their transaction commits.
     private Dictionary<int, long> Offsets(IAdminClient admin, List<TopicPartition> partitions, OffsetSpec spec)
     {
         var result = admin.ListOffsetsAsync(
                 partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = spec }),
-                new ListOffsetsOptions { RequestTimeout = timeout })
+                new ListOffsetsOptions { RequestTimeout = timeout, IsolationLevel = IsolationLevel.ReadCommitted })
             .GetAwaiter().GetResult();
         return result.ResultInfos.ToDictionary(i => i.TopicPartitionOffsetError.Partition.Value, i => i.TopicPartitionOffsetError.Offset.Value);
     }
