@@ -27,8 +27,9 @@ public sealed record PartitionRead(int Partition, long From, long New, long High
 public sealed record PartitionsRead(bool Matched, IReadOnlyDictionary<int, LastRecord> Last);
 
 /// <summary>
-/// Events from every partition of a Kafka topic, from the low watermark to the high watermark taken
-/// at start: a snapshot, like Spark's <c>endingOffsets=latest</c>. One consumer for the whole run.
+/// Events from every partition of a Kafka topic, from the low watermark to the high watermark (the last
+/// stable offset while a transaction is open) taken at start: a snapshot, like Spark's
+/// <c>endingOffsets=latest</c>. One consumer for the whole run.
 /// </summary>
 public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan timeout) : IDisposable
 {
