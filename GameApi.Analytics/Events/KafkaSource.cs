@@ -24,7 +24,11 @@ public sealed record PartitionRead(int Partition, long From, long New, long High
 /// one, or a partition went back to offsets before those already read (then nothing more was read); the
 /// last record read of each partition.
 /// </summary>
-public sealed record PartitionsRead(bool Matched, IReadOnlyDictionary<int, LastRecord> Last);
+public sealed record PartitionsRead(bool Matched, IReadOnlyDictionary<int, LastRecord> Last)
+{
+    /// <summary>A read that stopped because a partition is not the one read before.</summary>
+    public static PartitionsRead Mismatch { get; } = new(false, new Dictionary<int, LastRecord>());
+}
 
 /// <summary>
 /// Events from every partition of a Kafka topic, from the low watermark to the high watermark (the last
@@ -167,10 +171,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         consumer.Assign(wanted.Values.Select(r => new TopicPartitionOffset(topic, r.Partition, r.From)));
         var line = new LineWriter(output);
         var started = new HashSet<int>();
-        // Each partition's next offset, and how far past the first offset its last repositioning jumped (see Reposition).
-        var next = wanted.Values.ToDictionary(r => r.Partition, r => r.From);
-        var removed = new Dictionary<int, long>();
-        var jumps = new Dictionary<int, long>();
+        var positions = wanted.Values.ToDictionary(r => r.Partition, r => new Position(r.From));
         var read = 0L;
         var idle = DateTime.UtcNow;
         try
@@ -184,18 +185,19 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
                 }
                 catch (ConsumeException e) when (e.Error.Code == ErrorCode.Local_AutoOffsetReset && e.ConsumerRecord is { } failed && wanted.TryGetValue(failed.Partition.Value, out var gone))
                 {
-                    var before = next[gone.Partition];
-                    if (!Reposition(consumer, gone, next, jumps, removed))
+                    var position = positions[gone.Partition];
+                    var before = position.Next;
+                    if (!Reposition(consumer, gone, position))
                     {
-                        return new PartitionsRead(false, new Dictionary<int, LastRecord>());
+                        return PartitionsRead.Mismatch;
                     }
 
-                    if (next[gone.Partition] >= gone.High)
+                    if (position.Next >= gone.High)
                     {
                         wanted.Remove(gone.Partition);
                     }
 
-                    if (next[gone.Partition] > before)
+                    if (position.Next > before)
                     {
                         idle = DateTime.UtcNow; // progress; a broker failing fetches it says are in range runs into the timeout
                     }
@@ -223,9 +225,9 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
                 var offset = record.Offset.Value;
                 if (record.IsPartitionEOF)
                 {
-                    if ((range.Expect is not null && !started.Contains(partition)) || offset < next[partition])
+                    if ((range.Expect is not null && !started.Contains(partition)) || offset < positions[partition].Next)
                     {
-                        return new PartitionsRead(false, new Dictionary<int, LastRecord>()); // the expected record is gone
+                        return PartitionsRead.Mismatch; // the expected record is gone
                     }
 
                     wanted.Remove(partition);
@@ -237,18 +239,17 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
                 long? ms = timestamp.Type == TimestampType.NotAvailable ? null : timestamp.UnixTimestampMs;
                 if (started.Add(partition) && range.Expect is { } expected && Identify(offset, value, ms) != expected)
                 {
-                    return new PartitionsRead(false, new Dictionary<int, LastRecord>());
+                    return PartitionsRead.Mismatch;
                 }
 
-                if (offset < next[partition])
+                if (offset < positions[partition].Next)
                 {
                     // Back to records before those read: the partition's log is not the one being read (the
                     // topic was recreated or truncated, and the read reset to its start).
-                    return new PartitionsRead(false, new Dictionary<int, LastRecord>());
+                    return PartitionsRead.Mismatch;
                 }
 
-                next[partition] = offset + 1;
-                jumps.Remove(partition); // a fetch landed
+                positions[partition].Landed(offset);
                 if (offset >= range.High)
                 {
                     wanted.Remove(partition);
@@ -286,11 +287,12 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         }
 
         progress?.Report(read);
+        var removed = positions.Where(p => p.Value.Removed > 0).OrderBy(p => p.Key).ToList();
         if (removed.Count > 0)
         {
-            var count = removed.Values.Sum();
+            var count = removed.Sum(p => p.Value.Removed);
             notice?.Invoke($"Retention removed {count:N0} event{(count == 1 ? "" : "s")} of partition{(removed.Count == 1 ? "" : "s")} "
-                + $"{string.Join(", ", removed.Keys.Order())} before this run could read {(count == 1 ? "it" : "them")}: the counts cover the events that were left.");
+                + $"{string.Join(", ", removed.Select(p => p.Key))} before this run could read {(count == 1 ? "it" : "them")}: the counts cover the events that were left.");
         }
 
         return new PartitionsRead(true, latest.ToDictionary(l => l.Key, l => Identify(l.Value.Offset, l.Value.Value, l.Value.Ms)));
@@ -303,39 +305,57 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
     // its first offset moves on between two fetches, and a fetch at the first offset found fails again:
     // each further failure jumps farther past it (16, 64, 256... records) until a fetch lands. False when
     // the offset is past the partition's end instead: the topic was recreated or truncated.
-    private bool Reposition(IConsumer<Ignore, byte[]> consumer, PartitionRead range, Dictionary<int, long> next, Dictionary<int, long> jumps, Dictionary<int, long> removed)
+    private bool Reposition(IConsumer<Ignore, byte[]> consumer, PartitionRead range, Position position)
     {
         var partition = new TopicPartition(topic, range.Partition);
-        var position = next[range.Partition];
         var offsets = consumer.QueryWatermarkOffsets(partition, timeout);
-        if (position > offsets.High.Value || (range.Expect is not null && position == range.From && position < offsets.Low.Value))
+        if (position.Next > offsets.High.Value || (range.Expect is not null && position.Next == range.From && position.Next < offsets.Low.Value))
         {
             // Past the end (a new, shorter log), or the record the cache expects is gone.
             return false;
         }
 
-        var resume = position;
-        if (position < offsets.Low.Value)
+        if (position.Next < offsets.Low.Value)
         {
-            var jump = jumps.GetValueOrDefault(range.Partition);
-            jumps[range.Partition] = jump == 0 ? 16 : jump * 4;
-            resume = Math.Min(offsets.Low.Value + jump, range.High);
-        }
-
-        if (resume > position)
-        {
-            removed[range.Partition] = removed.GetValueOrDefault(range.Partition) + resume - position;
-            next[range.Partition] = resume;
+            position.SkipPast(offsets.Low.Value, range.High);
         }
 
         // Only this partition: the others keep what they have fetched. None of it left to read: done.
         consumer.IncrementalUnassign([partition]);
-        if (resume < range.High)
+        if (position.Next < range.High)
         {
-            consumer.IncrementalAssign([new TopicPartitionOffset(partition, resume)]);
+            consumer.IncrementalAssign([new TopicPartitionOffset(partition, position.Next)]);
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Where a partition's read is: the next offset, the records skipped because retention removed them,
+    /// and how far past the first offset the next repositioning jumps (0 until a fetch fails again).
+    /// </summary>
+    internal sealed class Position(long next)
+    {
+        private long _jump;
+
+        public long Next { get; private set; } = next;
+
+        public long Removed { get; private set; }
+
+        public void Landed(long offset)
+        {
+            Next = offset + 1;
+            _jump = 0;
+        }
+
+        // Resumes at the first offset left, or farther past it each time in a row: 0, 16, 64, 256... records.
+        public void SkipPast(long low, long high)
+        {
+            var resume = Math.Min(low + _jump, high);
+            _jump = _jump == 0 ? 16 : _jump * 4;
+            Removed += resume - Next;
+            Next = resume;
+        }
     }
 
     // What tells a record from another written at the same offset of a recreated topic: its bytes and timestamp.
