@@ -138,6 +138,28 @@ public class RollingRetentionTests
             Has.Count.EqualTo(1).And.All.Match(@"^partitions 0, 1 no longer start at offset 0: [\d,]+ earlier events are no longer on the topic$"));
     }
 
+    // Under a fast producer a fetch at the first offset left fails again, the start having moved on by
+    // then (the read then never lands, a whole partition counted as removed): each further failure in a
+    // row resumes farther past it, until a record is read.
+    [Test]
+    public void Position_FetchesFailingInARow_ResumeFartherPastTheFirstOffsetUntilOneLands()
+    {
+        var position = new KafkaSource.Position(100);
+
+        position.SkipPast(low: 150, high: 10_000);
+        Assert.That((position.Next, position.Removed), Is.EqualTo((150L, 50L)));
+        position.SkipPast(low: 160, high: 10_000);
+        Assert.That((position.Next, position.Removed), Is.EqualTo((176L, 76L)));
+        position.SkipPast(low: 180, high: 10_000);
+        Assert.That((position.Next, position.Removed), Is.EqualTo((244L, 144L)));
+
+        position.Landed(244);
+        position.SkipPast(low: 300, high: 10_000);
+        Assert.That((position.Next, position.Removed), Is.EqualTo((300L, 199L)), "a landed fetch starts over at the first offset left");
+        position.SkipPast(low: 9_990, high: 10_000);
+        Assert.That((position.Next, position.Removed), Is.EqualTo((10_000L, 9_899L)), "never past the end of the read");
+    }
+
     /// <summary>The partition and offset of each line a read wrote, in order.</summary>
     internal static List<(int Partition, long Offset)> Offsets(MemoryStream output) =>
         System.Text.Encoding.UTF8.GetString(output.ToArray())
