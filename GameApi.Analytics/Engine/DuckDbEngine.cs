@@ -64,9 +64,10 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         if (_snapshot.Skipped > 0)
         {
             var what = source.InputFile is null ? "message" : "line";
+            // "Readable": also objects I-JSON rules out (a name twice, an unpaired surrogate), which DuckDB refuses.
             source.Notices.WriteLine(_snapshot.Skipped == 1
-                ? $"Skipped 1 {what} that is not a JSON object."
-                : $"Skipped {_snapshot.Skipped} {what}s that are not JSON objects.");
+                ? $"Skipped 1 {what} that is not a readable JSON object."
+                : $"Skipped {_snapshot.Skipped} {what}s that are not readable JSON objects.");
         }
 
         if (_snapshot.Duplicates > 0)

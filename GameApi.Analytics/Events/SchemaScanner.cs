@@ -17,6 +17,7 @@ public sealed class SchemaScanner
     private Field? _eventIdField;
     private byte[]? _eventId;
     private int _eventIdLength;
+    private bool _refusedName; // a name twice in the object, or one the SQL engine cannot name a column (a NUL in it)
 
     /// <summary>A scanner that drops every repeated event_id exactly.</summary>
     public SchemaScanner()
@@ -133,22 +134,28 @@ public sealed class SchemaScanner
 
     private bool IsObject(ReadOnlySpan<byte> json)
     {
-        // JSON text is UTF-8 (RFC 8259), and the SQL engine rejects anything else.
-        if (!System.Text.Unicode.Utf8.IsValid(json))
+        // JSON text is UTF-8 (RFC 8259), and the SQL engine rejects anything else; it also refuses what
+        // I-JSON (RFC 7493) rules out and JSON itself allows: an unpaired surrogate escape (DuckDB's
+        // "no low surrogate in string") and a name twice in one object ("has duplicate key"); and a name
+        // with a NUL (\u0000), which ends a quoted identifier in DuckDB's SQL parser. One such line
+        // would fail every query over the file or topic, so it is skipped like any other junk.
+        if (!System.Text.Unicode.Utf8.IsValid(json) || (json.Contains((byte)'\\') && HasUnpairedSurrogate(json)))
         {
             return false;
         }
 
         _seen.Clear();
+        _refusedName = false;
         var verdict = FlatObject.TryScan(json, this);
         if (verdict is null)
         {
             Discard();
             _eventIdLength = -1;
+            _refusedName = false;
             verdict = ParseFully(json);
         }
 
-        if (verdict == true)
+        if (verdict == true && !_refusedName)
         {
             return true;
         }
@@ -161,6 +168,7 @@ public sealed class SchemaScanner
     internal void Saw(ReadOnlySpan<byte> unescapedKey, FieldKinds kind, ReadOnlySpan<byte> stringValue)
     {
         var field = Find(unescapedKey, null, _seen.Count);
+        _refusedName |= field.Pending != FieldKinds.None;
         _seen.Add(field);
         field.Pending |= kind;
         if (kind == FieldKinds.String)
@@ -205,7 +213,9 @@ public sealed class SchemaScanner
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var field = reader.ValueIsEscaped ? Find([], reader.GetString(), _seen.Count) : Find(reader.ValueSpan, null, _seen.Count);
+                var name = reader.ValueIsEscaped ? reader.GetString()! : null;
+                _refusedName |= name?.Contains('\0', StringComparison.Ordinal) == true;
+                var field = name is not null ? Find([], name, _seen.Count) : Find(reader.ValueSpan, null, _seen.Count);
                 reader.Read();
                 var kind = KindOf(ref reader);
                 if (kind == FieldKinds.String)
@@ -214,15 +224,47 @@ public sealed class SchemaScanner
                 }
 
                 reader.Skip();
+                _refusedName |= field.Pending != FieldKinds.None;
                 _seen.Add(field);
                 field.Pending |= kind;
             }
 
             return !reader.Read(); // nothing may follow the object
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException) // GetString: an escape that is no UTF-16 (HasUnpairedSurrogate keeps those out)
         {
             return false;
+        }
+    }
+
+    // A \\uXXXX escape of a high surrogate not followed by one of a low surrogate, or a low one alone.
+    // Outside strings a backslash is not valid JSON, so every backslash here starts an escape.
+    internal static bool HasUnpairedSurrogate(ReadOnlySpan<byte> json)
+    {
+        var afterHigh = -1; // where a high surrogate's escape ended, if the last escape was one
+        for (var i = json.IndexOf((byte)'\\'); i >= 0 && i + 1 < json.Length; i = NextEscape(json, i))
+        {
+            var unit = json[i + 1] == 'u' && i + 6 <= json.Length && Utf8Parser.TryParse(json.Slice(i + 2, 4), out ushort value, out var used, 'x') && used == 4 ? value : -1;
+            if (afterHigh >= 0 && (afterHigh != i || unit is < 0xDC00 or > 0xDFFF))
+            {
+                return true; // the high surrogate's pair is not right after it
+            }
+
+            if (afterHigh < 0 && unit is >= 0xDC00 and <= 0xDFFF)
+            {
+                return true;
+            }
+
+            afterHigh = unit is >= 0xD800 and <= 0xDBFF ? i + 6 : -1;
+        }
+
+        return afterHigh >= 0;
+
+        static int NextEscape(ReadOnlySpan<byte> json, int i)
+        {
+            var from = i + (json[i + 1] == 'u' ? 6 : 2);
+            var next = from < json.Length ? json[from..].IndexOf((byte)'\\') : -1;
+            return next < 0 ? -1 : from + next;
         }
     }
 

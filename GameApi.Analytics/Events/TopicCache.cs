@@ -107,6 +107,10 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
             manifest = null;
         }
 
+        // What a failed run left (a segment read before Kafka or the disk failed) goes now, not only after
+        // an update that succeeds: runs failing one after another must not pile them up on a full disk.
+        RemoveUnlisted(folder, manifest ?? Manifest.Empty(kafka.BootstrapServers, kafka.Topic));
+
         var (updated, added) = Update(folder, manifest ?? Manifest.Empty(kafka.BootstrapServers, kafka.Topic), offsets, progress, notice);
         if (updated is null)
         {
@@ -427,8 +431,9 @@ public sealed record Manifest(
     CachedFile Fingerprints,
     ScannerState Scanner)
 {
-    // 2: the fingerprints of the event_ids in a file of their own.
-    private const int CurrentVersion = 2;
+    // 2: the fingerprints of the event_ids in a file of their own. 3: no object DuckDB refuses in the
+    // segments (a name twice, an unpaired surrogate, a NUL in a name), which made every run fail.
+    private const int CurrentVersion = 3;
 
     public static Manifest Empty(string bootstrapServers, string topic) =>
         new(CurrentVersion, bootstrapServers, topic, [], [], new CachedFile($"ids-{Guid.NewGuid():N}.bin", 0),

@@ -141,6 +141,27 @@ public class FileInputTests
         Assert.That(outcome.Stderr, Does.Contain("Skipped 5 lines"));
     }
 
+    // Valid JSON that DuckDB refuses: before, one such line failed every query over the file ("SQL error:
+    // ... has duplicate key", "no low surrogate in string", "unterminated quoted identifier").
+    [Test]
+    public void ObjectsTheEngineRefuses_SkippedAndCounted_TheRestAnswered()
+    {
+        var input = File("""{"event_type":"default","item":"a"}""", """{"event_type":"default","event_type":"purchase_item"}""",
+            """{"event_type":"\ud800"}""", """{"event_type":"default","n":{"\udc00":1}}""", """{"event_type":"default","k\u0000":1}""",
+            """{"event_type":"default","item":"\ud83d\ude00"}""");
+
+        foreach (var command in new[] { new[] { "report" }, ["sql", "SELECT item FROM events ORDER BY item"], ["schema"] })
+        {
+            var outcome = AnalyticsRunner.Run([.. command, "--input", input, "--format", "json"]);
+
+            Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+            Assert.That(outcome.Stderr, Does.Contain("Skipped 4 lines that are not readable JSON objects."));
+        }
+
+        Assert.That(AnalyticsRunner.Run("sql", "SELECT item FROM events ORDER BY item", "--input", input, "--format", "json").JsonRows.Select(r => (string?)r["item"]),
+            Is.EqualTo(new[] { "a", "😀" }));
+    }
+
     // Windows editors and PowerShell's Out-File start a UTF-8 file with one; DuckDB refuses it.
     [Test]
     public void ByteOrderMark_Ignored_TheFirstEventRead()

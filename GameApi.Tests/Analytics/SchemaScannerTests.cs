@@ -168,6 +168,43 @@ public class SchemaScannerTests
         Assert.That(scanner.Skipped, Is.EqualTo(expected ? 0 : 1));
     }
 
+    // JSON objects that I-JSON (RFC 7493) rules out and DuckDB's read_json refuses ("has duplicate key",
+    // "no low surrogate in string"), and a name with a NUL, which DuckDB's SQL cannot quote: one such line
+    // failed every query over its file or topic. Skipped like junk, on the fast path and the full parser.
+    [TestCase("""{"a":1,"a":2}""", TestName = "a name twice (fast path)")]
+    [TestCase("""{"a":1,"b":{"c":1},"a":"x"}""", TestName = "a name twice (full parser)")]
+    [TestCase("""{"a":1,"\u0061":2}""", TestName = "a name twice, once escaped")]
+    [TestCase("""{"a":"\ud800"}""", TestName = "a high surrogate alone")]
+    [TestCase("""{"a":"x\uDC00"}""", TestName = "a low surrogate alone")]
+    [TestCase("""{"a":"\ud83d"}""", TestName = "a high surrogate at the end of a string")]
+    [TestCase("""{"a":"\ud83d\ud83d\ude00"}""", TestName = "two high surrogates, then a low")]
+    [TestCase("""{"a":"\ud83dx\ude00"}""", TestName = "a high and a low surrogate apart")]
+    [TestCase("""{"a":{"b":["\ud800"]}}""", TestName = "an unpaired surrogate in a nested value")]
+    [TestCase("""{"\ud800":1}""", TestName = "an unpaired surrogate in a name")]
+    [TestCase("""{"a\u0000":1}""", TestName = "a NUL in a name")]
+    public void Add_ObjectsTheSqlEngineRefuses_Skipped(string line)
+    {
+        var scanner = new SchemaScanner();
+
+        Assert.That(scanner.Add(Encoding.UTF8.GetBytes(line)), Is.False);
+        Assert.That(scanner.Skipped, Is.EqualTo(1));
+        Assert.That(scanner.ToSchema().Columns.Select(c => c.Name), Has.None.EqualTo("a"), "a skipped line adds no columns");
+    }
+
+    [TestCase("""{"a":"\ud83d\ude00"}""", TestName = "a surrogate pair")]
+    [TestCase("""{"a":"\uD83D\uDE00"}""", TestName = "a surrogate pair in capitals")]
+    [TestCase("""{"a":"\\ud800"}""", TestName = "an escaped backslash before ud800")]
+    [TestCase("""{"a":1,"A":2}""", TestName = "names that differ in letter case")]
+    [TestCase("""{"a":{"b":1,"b":2}}""", TestName = "a nested name twice (read as JSON text)")]
+    [TestCase("""{"a":"x\u0000y"}""", TestName = "a NUL in a value")]
+    public void Add_ObjectsTheSqlEngineReads_Accepted(string line)
+    {
+        var scanner = new SchemaScanner();
+
+        Assert.That(scanner.Add(Encoding.UTF8.GetBytes(line)), Is.True);
+        Assert.That(scanner.Events, Is.EqualTo(1));
+    }
+
     [Test]
     public void Add_InvalidUtf8_Skipped()
     {

@@ -84,6 +84,46 @@ public class TopicCacheTests
         Assert.That(Sorted(Run("events", "--limit", "0")), Is.EqualTo(Sorted(RunWithoutCache("events", "--limit", "0"))));
     }
 
+    // A message DuckDB refuses (a name twice) made every cached and uncached run fail, and the cache kept
+    // its segment: a topic holding one was unreadable until it was recreated.
+    [Test]
+    public void MessageTheEngineRefuses_SkippedAndCounted_CachedRunsAnswerToo()
+    {
+        Write(Events("a", 50));
+        Write(["""{"event_type":"default","event_type":"purchase_item","event_id":"dup-0"}"""]);
+        Write(Events("b", 5));
+
+        foreach (var outcome in new[] { Run("sql", CountSql), Run("sql", CountSql), RunWithoutCache("sql", CountSql) })
+        {
+            Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+            Assert.That(Count(outcome), Is.EqualTo(55));
+            Assert.That(outcome.Stderr, Does.Contain("Skipped 1 message that is not a readable JSON object."));
+        }
+    }
+
+    // A run that fails mid-read leaves its segment; the next run removes it, even if it fails too, so
+    // failures one after another (a full disk) leave at most one behind.
+    [Test]
+    public void FailedRuns_LeaveAtMostOneSegmentBehind()
+    {
+        Write(Events("a", 50));
+        Assert.That(Run("sql", CountSql).ExitCode, Is.EqualTo(0));
+        Write(Events("b", 50));
+        var folder = Directory.GetDirectories(_cache).Single();
+        var stray = Path.Combine(folder, $"segment-{Guid.NewGuid():N}.jsonl");
+        File.WriteAllText(stray, "left by a run killed mid-read\n");
+
+        for (var run = 0; run < 3; run++)
+        {
+            _broker.FailNextFetchRequests(Confluent.Kafka.ErrorCode.TopicAuthorizationFailed);
+            Assert.That(Run("sql", CountSql).ExitCode, Is.EqualTo(1));
+        }
+
+        Assert.That(File.Exists(stray), Is.False);
+        Assert.That(Directory.GetFiles(folder, "segment-*.jsonl"), Has.Length.EqualTo(2), "the cached segment and the last failed run's");
+        Assert.That(Count(Run("sql", CountSql)), Is.EqualTo(100));
+    }
+
     [Test]
     public void NewEvents_CountsGrowByExactlyThem_ResendsOfCachedEventsCountedOnce()
     {
