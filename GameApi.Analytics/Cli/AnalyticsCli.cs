@@ -117,7 +117,7 @@ public static class AnalyticsCli
         var schema = new Command("schema", "Each column of the events table with its type and the share of events that carry it");
         schema.Validators.Add(r =>
         {
-            if (r.GetValue(output) is { } file && OutputFile.FormatOf(file.FullName) == OutputFormat.Parquet)
+            if (OutputFormatNamed(r, output) == OutputFormat.Parquet)
             {
                 r.AddError("schema cannot write Parquet; use --output with .csv or .json.");
             }
@@ -130,9 +130,9 @@ public static class AnalyticsCli
             // Checked before the source is read, like every other --output problem.
             command.Validators.Add(r =>
             {
-                if (r.GetValue(output) is { } file && OutputFile.FormatOf(file.FullName) == OutputFormat.Html)
+                if (OutputFormatNamed(r, output) == OutputFormat.Html)
                 {
-                    r.AddError($"{command.Name} cannot write HTML (report can); use --output with .csv, .json or .parquet.");
+                    r.AddError($"{command.Name} cannot write HTML (report can); use --output with {(command == schema ? ".csv or .json" : ".csv, .json or .parquet")}.");
                 }
             });
         }
@@ -217,6 +217,11 @@ public static class AnalyticsCli
         // Ctrl+C is ours (Interruption), not the parser's.
         return result.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null });
     }
+
+    // The format --output's file name asks for, from the name as typed: GetValue would throw when the
+    // option's own check failed (a name without a known extension), which the parser reports itself.
+    private static OutputFormat? OutputFormatNamed(System.CommandLine.Parsing.CommandResult r, Option<FileInfo?> output) =>
+        r.GetResult(output) is { Tokens: [var name] } ? OutputFile.FormatOf(name.Value) : null;
 
     // A path option's value: in our words when it is missing or empty (the parser's own message names
     // .NET types), else the path, checked by problem (a message, or null when it will do).

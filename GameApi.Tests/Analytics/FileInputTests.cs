@@ -313,10 +313,17 @@ public class FileInputTests
     [TestCase("report", "/no-such-folder/x.csv", "folder '{dir}/no-such-folder' does not exist")]
     [TestCase("report", "/x.csv/", "the file name must end in .csv, .json, .parquet or .html (report only)")]
     [TestCase("schema", "/x.parquet", "schema cannot write Parquet; use --output with .csv or .json")]
+    [TestCase("schema", "/x.html", "schema cannot write HTML (report can); use --output with .csv or .json.")]
+    [TestCase("events", "/x.html", "events cannot write HTML (report can); use --output with .csv, .json or .parquet.")]
+    // The commands with checks of their own on --output threw on a name the option itself refused (exit 134).
+    [TestCase("sql SELECT 1", "/x.txt", "the file name must end in .csv, .json, .parquet or .html (report only)")]
+    [TestCase("events", "/x.txt", "the file name must end in .csv, .json, .parquet or .html (report only)")]
+    [TestCase("schema", "/no-such-folder/x.csv", "folder '{dir}/no-such-folder' does not exist")]
+    [TestCase("sql SELECT 1", "/x.csv/", "the file name must end in .csv, .json, .parquet or .html (report only)")]
     public void Output_Unusable_Exit2BeforeReadingTheSource(string command, string name, string message)
     {
         var dir = Path.GetDirectoryName(TempPath(""))!;
-        var outcome = AnalyticsRunner.Run(command, "--bootstrap-servers", "127.0.0.1:1", "--timeout", "30", "--output", dir + name);
+        var outcome = AnalyticsRunner.Run([.. command.Split(' ', 2), "--bootstrap-servers", "127.0.0.1:1", "--timeout", "30", "--output", dir + name]);
 
         Assert.That(outcome.ExitCode, Is.EqualTo(2));
         Assert.That(outcome.Stderr, Does.Contain(message.Replace("{dir}", dir, StringComparison.Ordinal)));
