@@ -101,7 +101,7 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
     {
         if (Destination() is (OutputFormat.Parquet, { } path))
         {
-            engine.ExportParquet(sql, path);
+            OutputFile.Replace(path, file => engine.ExportParquet(sql, file));
             stderr.WriteLine($"Wrote {path}.");
             return;
         }
@@ -153,17 +153,29 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
         return (format, path);
     }
 
-    // The command line checked the path already; this catches what only writing shows (permissions, a full disk).
+    // The command line checked the path already; this catches what only writing shows (permissions, a
+    // full disk). A closed pipe (| head) is not among them: .NET drops what stdout cannot take then.
     private void WriteTo(string? path, Action<TextWriter> write)
     {
+        if (path is not null)
+        {
+            OutputFile.Replace(path, file =>
+            {
+                using var output = new StreamWriter(file);
+                write(output);
+            });
+            return;
+        }
+
         try
         {
-            using TextWriter output = path is null ? new NonClosingWriter(stdout) : new StreamWriter(path);
+            using var output = new NonClosingWriter(stdout);
             write(output);
         }
-        catch (Exception e) when (path is not null && e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"cannot write --output '{path}': {e.Message}");
+            // A closed stdout (>&-) answers EBADF, which .NET reports as access denied.
+            throw new OutputException($"cannot write the results to stdout: {(e is UnauthorizedAccessException ? "it is closed or not writable" : e.Message)}", e);
         }
     }
 

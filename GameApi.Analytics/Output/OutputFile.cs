@@ -15,6 +15,46 @@ public static class OutputFile
         _ => null,
     };
 
+    /// <summary>
+    /// Has <paramref name="write"/> write a temporary file beside <paramref name="path"/>, then renames it
+    /// over the path: a write that fails (a full disk, a query failing half-way) leaves no partial file,
+    /// and an earlier file of that name as it was.
+    /// </summary>
+    /// <exception cref="OutputException">The file cannot be written; the message names the path, not the temporary file.</exception>
+    public static void Replace(string path, Action<string> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var temporary = Path.Combine(Path.GetDirectoryName(path) ?? ".", $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.partial");
+        try
+        {
+            write(temporary);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (OutputException e)
+        {
+            throw new OutputException(e.Message.Replace(temporary, path, StringComparison.Ordinal), e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException || IsFileTooLarge(e))
+        {
+            throw new OutputException(path, IsFileTooLarge(e) ? "File too large" : e.Message.Replace(temporary, path, StringComparison.Ordinal), e);
+        }
+        finally
+        {
+            try
+            {
+                File.Delete(temporary); // nothing to delete once renamed
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left behind: a hidden .partial file; the error that matters is already on its way.
+            }
+        }
+    }
+
+    // EFBIG (past the file system's or `ulimit -f`'s size limit) comes out of .NET's file writes as an
+    // ArgumentOutOfRangeException for their "value" ("Specified file length was too large for the file system").
+    private static bool IsFileTooLarge(Exception e) => e is ArgumentOutOfRangeException { ParamName: "value" };
+
     /// <summary>Why the path cannot be written, as a message naming it; null when it can be tried.</summary>
     public static string? Problem(string path)
     {

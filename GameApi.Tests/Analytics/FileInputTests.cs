@@ -1,3 +1,4 @@
+using GameApi.Analytics.Cli;
 using Newtonsoft.Json.Linq;
 
 namespace GameApi.Tests.Analytics;
@@ -354,6 +355,51 @@ public class FileInputTests
 
         Assert.That(outcome.ExitCode, Is.EqualTo(2));
         Assert.That(outcome.Stderr, Does.Contain("cannot write --output '/proc/gameapi-report.csv'"));
+    }
+
+    // A query failing half-way leaves the user's earlier file as it was and nothing beside it (a write
+    // failing half-way: NativeBuildTests, with a real file size limit).
+    [Test]
+    public void Output_QueryFailsHalfWay_EarlierFileUnchanged_NothingLeftBeside()
+    {
+        var folder = Directory.CreateTempSubdirectory("gameapi-out-").FullName;
+        try
+        {
+            var target = Path.Combine(folder, "rows.parquet");
+            Assert.That(AnalyticsRunner.Run("sql", "SELECT 42 AS kept", "--input", File(Events), "--output", target).ExitCode, Is.EqualTo(0));
+            var before = System.IO.File.ReadAllBytes(target);
+
+            var failed = AnalyticsRunner.Run("sql", "SELECT CASE WHEN range < 300000 THEN range ELSE error('half-way') END AS n FROM range(400000)",
+                "--input", File(Events), "--output", target);
+
+            Assert.That(failed.ExitCode, Is.EqualTo(2));
+            Assert.That(failed.Stderr, Does.Contain("half-way"));
+            Assert.That(System.IO.File.ReadAllBytes(target), Is.EqualTo(before));
+            Assert.That(Directory.GetFiles(folder).Select(Path.GetFileName), Is.EqualTo(new[] { "rows.parquet" }));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    // What a full disk does to a redirected stdout (> /dev/full): an IOException on a write.
+    [Test]
+    public void Stdout_CannotBeWritten_Exit2WithOneLine()
+    {
+        using var stderr = new StringWriter();
+
+        var code = AnalyticsCli.Run(["sql", "SELECT 1 AS n", "--input", File(Events), "--format", "csv"], new FullDisk(), stderr);
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr.ToString().Trim(), Is.EqualTo("error: cannot write the results to stdout: No space left on device"));
+    }
+
+    private sealed class FullDisk : TextWriter
+    {
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void Write(char value) => throw new IOException("No space left on device");
     }
 
     [Test]

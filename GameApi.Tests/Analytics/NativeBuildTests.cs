@@ -152,10 +152,52 @@ public class NativeBuildTests
             ["sql", " ", "--input", _input],
             ["events", "--limit", "abc"],
             ["report", "--output", "/no-such-folder/report.csv"],
+            ["sql", "SELECT 1", "--input", _input, "--output", "/tmp/rows.txt"],
         ];
         foreach (var args in runs)
         {
             AssertSame(Native(args), AnalyticsRunner.Run(args));
+        }
+    }
+
+    // Console.Out on a full disk throws on a write: that was an unhandled exception and a stack trace.
+    [Test]
+    public void Stdout_OnAFullDisk_Exit2WithOneLine()
+    {
+        foreach (var format in new[] { "table", "csv", "json" })
+        {
+            var outcome = AnalyticsProcess.Run(["bash", "-c", "exec \"$0\" \"$@\" > /dev/full", _native], ["sql", "SELECT * FROM events", "--input", _input, "--format", format], TimeSpan.FromMinutes(1));
+
+            Assert.That(outcome.ExitCode, Is.EqualTo(2), format);
+            Assert.That(outcome.Stderr.Trim(), Does.EndWith("\nerror: cannot write the results to stdout: No space left on device").And.Not.Contain("Unhandled"), format);
+        }
+    }
+
+    // A write failing half-way (here past `ulimit -f`, as on a full disk) left a truncated file, or,
+    // for this error, crashed with a stack trace. The file is written beside and renamed once complete.
+    [TestCase(".csv")]
+    [TestCase(".json")]
+    [TestCase(".parquet")]
+    public void Output_WriteFailsHalfWay_Exit2_EarlierFileUnchanged_NothingLeftBeside(string extension)
+    {
+        var folder = Directory.CreateTempSubdirectory("gameapi-native-out-").FullName;
+        try
+        {
+            var target = Path.Combine(folder, "rows" + extension);
+            File.WriteAllText(target, "earlier\n");
+
+            // Signals ignored stay ignored across exec: the write fails with EFBIG instead of killing the process.
+            var outcome = AnalyticsProcess.Run(["bash", "-c", "ulimit -f 64; trap '' XFSZ; exec \"$0\" \"$@\"", _native],
+                ["sql", "SELECT range AS n, repeat('x', 40) AS padding FROM range(100000)", "--input", _input, "--output", target], TimeSpan.FromMinutes(1));
+
+            Assert.That(outcome.ExitCode, Is.EqualTo(2), outcome.Stderr);
+            Assert.That(outcome.Stderr, Does.Contain($"cannot write --output '{target}'").And.Contain("File too large").And.Not.Contain("Unhandled"));
+            Assert.That(File.ReadAllText(target), Is.EqualTo("earlier\n"));
+            Assert.That(Directory.GetFiles(folder).Select(Path.GetFileName), Is.EqualTo(new[] { "rows" + extension }));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
         }
     }
 
