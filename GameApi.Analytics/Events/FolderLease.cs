@@ -24,7 +24,10 @@ internal static class FolderLease
     /// <summary>True when the folder has a .lock file.</summary>
     public static bool IsLeased(string folder) => File.Exists(Path.Combine(folder, LockName));
 
-    /// <summary>Removes <paramref name="folder"/> if it has a .lock file that no process holds; otherwise leaves it.</summary>
+    /// <summary>
+    /// Removes <paramref name="folder"/> if it has a .lock file that no process holds, or is empty with no
+    /// .lock file and older than a minute; otherwise leaves it.
+    /// </summary>
     /// <remarks>With file locking turned off in .NET every lock would look free, so nothing is removed.</remarks>
     public static void RemoveIfAbandoned(string folder)
     {
@@ -35,12 +38,25 @@ internal static class FolderLease
 
         try
         {
+            if (!IsLeased(folder))
+            {
+                // A run ended outright while its folder was being made or removed (the lock file first) left
+                // it empty. One being made is empty for microseconds, not a minute; and an empty folder
+                // holds nothing to lose (Delete refuses one that is not empty).
+                if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(folder) > TimeSpan.FromMinutes(1) && !Directory.EnumerateFileSystemEntries(folder).Any())
+                {
+                    Directory.Delete(folder);
+                }
+
+                return;
+            }
+
             using var abandoned = Open(Path.Combine(folder, LockName), FileMode.Open);
             Directory.Delete(folder, recursive: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Held by a running run, no lock file (one being created), already removed, or not ours to remove.
+            // Held by a running run, already removed, filled meanwhile, or not ours to remove.
         }
     }
 

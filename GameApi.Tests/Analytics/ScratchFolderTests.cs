@@ -45,6 +45,27 @@ public class ScratchFolderTests
         Assert.That(Directory.Exists(other), Is.True);
     }
 
+    // Left empty by a run ended outright as it made or removed its folder (the lock file goes first).
+    [Test]
+    public void RemoveAbandoned_EmptyWithoutLockForOverAMinute_Removed_NotIfRecentOrHoldingFiles()
+    {
+        var temp = NewTemp();
+        var empty = Directory.CreateDirectory(Path.Combine(temp, ScratchFolder.Prefix + "empty")).FullName;
+        var holding = Directory.CreateDirectory(Path.Combine(temp, ScratchFolder.Prefix + "holding")).FullName;
+        File.WriteAllText(Path.Combine(holding, "events.jsonl"), """{"event_type":"default"}""");
+        var recent = Directory.CreateDirectory(Path.Combine(temp, ScratchFolder.Prefix + "recent")).FullName;
+        foreach (var old in new[] { empty, holding })
+        {
+            Directory.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddMinutes(-2));
+        }
+
+        ScratchFolder.RemoveAbandoned(temp);
+
+        Assert.That(Directory.Exists(empty), Is.False);
+        Assert.That(Directory.Exists(holding), Is.True, "without a lock file nothing tells whether its files are in use");
+        Assert.That(Directory.Exists(recent), Is.True, "a run may be about to lock it");
+    }
+
     [Test]
     public void Create_HeldUntilDisposed_ThenGone()
     {
