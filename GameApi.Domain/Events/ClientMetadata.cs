@@ -1,40 +1,13 @@
-using System.Buffers;
-
 namespace GameApi.Domain.Events;
 
 /// <summary>
 /// Name/value pairs a client sent with its request (for HTTP, the headers). Events carry them so that
-/// consumers of the original API keep their user-agent and host breakdowns. Credentials never enter.
+/// consumers of the original API keep their user-agent and host breakdowns. Credentials are left out
+/// (<see cref="Credentials"/>).
 /// Also the client's own id for the action, when it gave one so that a retry is known as the same action.
 /// </summary>
 public sealed class ClientMetadata
 {
-    // Words that mark a name as carrying a secret, among its letters and digits: the standard headers
-    // (Authorization, Proxy-Authorization, Cookie) and the usual custom ones (X-Api-Key, X-Auth-Token,
-    // X-Access-Token, X-Amz-Security-Token, X-CSRF-Token, X-Session-Id, X-Hub-Signature). Dropping a
-    // harmless header by mistake costs a column; a secret written to the event log cannot be taken back.
-    private static readonly SearchValues<string> CredentialWords = SearchValues.Create(
-        ["auth", "cookie", "token", "secret", "password", "passwd", "apikey", "accesskey", "privatekey", "session", "credential", "signature", "csrf", "xsrf"],
-        StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>Whether a name's value is a secret, never written to the event log: Authorization, Cookie, X-Api-Key, ...</summary>
-    public static bool IsCredential(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        // On every request, for every header: its letters and digits gathered on the stack.
-        var letters = name.Length <= 256 ? stackalloc char[name.Length] : new char[name.Length];
-        var length = 0;
-        foreach (var c in name)
-        {
-            if (char.IsAsciiLetterOrDigit(c))
-            {
-                letters[length++] = c;
-            }
-        }
-
-        return letters[..length].ContainsAny(CredentialWords);
-    }
-
     public static ClientMetadata Empty { get; } = new([]);
 
     private ClientMetadata(IReadOnlyList<MetadataEntry> entries) => Entries = entries;
@@ -52,9 +25,11 @@ public sealed class ClientMetadata
 
     /// <summary>
     /// Builds metadata from named values. A name given several times becomes one value joined with ", ";
-    /// names are kept as the client spelled them the first time; credentials are dropped.
+    /// names are kept as the client spelled them the first time; credentials are dropped or redacted
+    /// (<see cref="Credentials"/>), except in the names of <paramref name="notSecret"/>.
     /// </summary>
-    public static ClientMetadata From(IEnumerable<KeyValuePair<string, IEnumerable<string?>>> pairs)
+    /// <param name="notSecret">Names kept whatever their words (for HTTP, Idempotency-Key: a retry's key, recorded on purpose).</param>
+    public static ClientMetadata From(IEnumerable<KeyValuePair<string, IEnumerable<string?>>> pairs, IReadOnlyCollection<string>? notSecret = null)
     {
         ArgumentNullException.ThrowIfNull(pairs);
         var merged = new Dictionary<string, MetadataEntry>(StringComparer.OrdinalIgnoreCase);
@@ -62,12 +37,17 @@ public sealed class ClientMetadata
         foreach (var (name, values) in pairs)
         {
             // Neither a secret nor a name the events define themselves (a header cannot pass for the item).
-            if (IsCredential(name) || EventFields.IsReserved(name))
+            var named = notSecret?.Contains(name, StringComparer.OrdinalIgnoreCase) == true;
+            if ((!named && Credentials.IsCredentialName(name)) || EventFields.IsReserved(name))
             {
                 continue;
             }
 
-            var joined = string.Join(", ", values.Where(v => v is not null));
+            if (Credentials.Scrub(string.Join(", ", values.Where(v => v is not null))) is not { } joined)
+            {
+                continue;
+            }
+
             if (merged.TryGetValue(name, out var existing))
             {
                 merged[name] = existing with { Value = $"{existing.Value}, {joined}" };

@@ -106,17 +106,26 @@ public class EndpointTests
         request.Headers.TryAddWithoutValidation("Event_Type", "forged");
         request.Headers.TryAddWithoutValidation("item", "forged");
         request.Headers.TryAddWithoutValidation("X-Tag", ["a", "b"]);
+        // Secrets that a name alone does not give away (found by a review that read the topic back).
+        request.Headers.TryAddWithoutValidation("X-Key", "secret-key");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Client", "Bearer secret-bearer");
+        request.Headers.TryAddWithoutValidation("Referer", "https://player:secret-password@game.example/cb?access_token=secret-token&page=2");
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", "k-1");
 
         (await _client.SendAsync(request)).Dispose();
 
         var properties = _log.Single().Properties().ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
         Assert.That(properties["User-Agent"], Is.EqualTo("GameClient/1.0"));
         Assert.That(properties["X-Tag"], Is.EqualTo("a, b"));
+        Assert.That(properties["Referer"], Is.EqualTo("https://player:REDACTED@game.example/cb?access_token=REDACTED&page=2"));
+        Assert.That(properties["Idempotency-Key"], Is.EqualTo("k-1"), "a retry's key is recorded on purpose (docs/events.md)");
         Assert.That(properties["event_type"], Is.EqualTo("purchase_item"));
         Assert.That(properties["item"], Is.EqualTo("sword"));
         Assert.That(properties.Keys, Has.None.EqualTo("Authorization").IgnoreCase
             .And.None.EqualTo("Proxy-Authorization").IgnoreCase
             .And.None.EqualTo("Cookie").IgnoreCase
+            .And.None.EqualTo("X-Key").IgnoreCase
+            .And.None.EqualTo("X-Forwarded-Client").IgnoreCase
             .And.None.EqualTo("Event_Type"));
         Assert.That(properties.Values.OfType<string>(), Has.None.EqualTo("forged").And.None.Contains("secret"));
     }
