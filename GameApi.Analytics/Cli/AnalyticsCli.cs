@@ -6,7 +6,7 @@ using GameApi.Analytics.Spark;
 
 namespace GameApi.Analytics.Cli;
 
-/// <summary>The command line: commands, options, exit codes (0 done, 1 source unavailable, 2 usage or SQL, 130 interrupted).</summary>
+/// <summary>The command line: commands, options, exit codes (0 done, 1 source unavailable, 2 usage, SQL or output, 130 interrupted).</summary>
 public static class AnalyticsCli
 {
     public const int Ok = 0;
@@ -104,7 +104,8 @@ public static class AnalyticsCli
         });
 
         var root = new RootCommand("Batch analytics over GameApi's event topic: reads every event, builds the table 'events' and answers with SQL. "
-            + "Exit codes: 0 done, 1 the source cannot be reached or read, 2 bad usage or a SQL error, 130 interrupted (Ctrl+C).");
+            + "Exit codes: 0 done, 1 the source cannot be reached or read, 2 bad usage, a SQL error or an output that cannot be written, "
+            + "130 interrupted (Ctrl+C), 143 and 129 ended by SIGTERM and SIGHUP.");
         foreach (var option in new Option[] { bootstrap, topic, input, format, output, timeout, engineOption, sparkRemote, since, until, cacheDir, noCache })
         {
             root.Options.Add(option);

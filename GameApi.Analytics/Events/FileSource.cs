@@ -27,7 +27,10 @@ public static class FileSource
             {
                 // A compressed or binary file, or another format: an empty report would look like an answer.
                 throw new SourceException($"None of the {scanner.Skipped} lines of '{path}' is a JSON object: it holds no events. "
-                    + (JsonLinesFile.StartsWith(file, GzipMagic) ? $"It is gzip-compressed: zcat '{path}' | gameapi-analytics ... --input /dev/stdin." : "--input takes JSON Lines, one event per line."));
+                    + (JsonLinesFile.StartsWith(file, GzipMagic)
+                        // A pipe's name (/dev/stdin, /dev/fd/63) is no file to hand zcat.
+                        ? $"It is gzip-compressed: zcat {(file == path ? $"'{path}'" : "FILE")} | gameapi-analytics ... --input /dev/stdin."
+                        : "--input takes JSON Lines, one event per line."));
             }
 
             var usable = file;

@@ -231,4 +231,31 @@ public class CliAnswersTests
         Assert.That(outcome.ExitCode, Is.EqualTo(1));
         Assert.That(outcome.Stderr, Does.Contain($"It is gzip-compressed: zcat '{path}' | gameapi-analytics"));
     }
+
+    // Through a pipe (zcat forgotten at the other end) the input's name is the pipe's, no file to hand zcat.
+    [Test]
+    public void GzipThroughAPipe_Exit1_AdviceNamesNoPipe()
+    {
+        var pipe = TestRunFolder.NewPath("events", ".pipe");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+        {
+            mkfifo.WaitForExit();
+        }
+
+        var writing = Task.Run(() =>
+        {
+            using var gzip = new System.IO.Compression.GZipStream(System.IO.File.OpenWrite(pipe), System.IO.Compression.CompressionLevel.Optimal);
+            using var writer = new StreamWriter(gzip);
+            foreach (var line in Events)
+            {
+                writer.WriteLine(line);
+            }
+        });
+
+        var outcome = AnalyticsRunner.Run("report", "--input", pipe);
+
+        Assert.That(writing.Wait(TimeSpan.FromSeconds(10)), Is.True, "the pipe was not read to its end");
+        Assert.That(outcome.ExitCode, Is.EqualTo(1));
+        Assert.That(outcome.Stderr, Does.Contain("It is gzip-compressed: zcat FILE | gameapi-analytics ... --input /dev/stdin.").And.Not.Contain($"zcat '{pipe}'"));
+    }
 }
