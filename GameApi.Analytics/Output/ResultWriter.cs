@@ -12,6 +12,10 @@ public static class ResultWriter
     /// <summary>Table cells longer than this are cut, as Spark's show() does; CSV and JSON are never cut.</summary>
     public const int TableCellWidth = 40;
 
+    // C0, DEL and C1 controls; the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069).
+    private static readonly System.Buffers.SearchValues<char> Unseen = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Concat(Enumerable.Range(0x202A, 5)).Concat(Enumerable.Range(0x2066, 4)).Select(c => (char)c)]);
+
     public static void Write(QueryResult result, OutputFormat format, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -48,12 +52,12 @@ public static class ResultWriter
 
         foreach (var column in result.Columns)
         {
-            table.AddColumn(new TableColumn(new Text(column)));
+            table.AddColumn(new TableColumn(new Text(Visible(column))));
         }
 
         foreach (var row in result.Rows)
         {
-            table.AddRow(row.Select(v => (IRenderable)new Text(Cut(ResultValues.Text(v) ?? "NULL"))).ToArray());
+            table.AddRow(row.Select(v => (IRenderable)new Text(Cut(Visible(ResultValues.Text(v) ?? "NULL")))).ToArray());
         }
 
         console.Write(table);
@@ -145,6 +149,33 @@ public static class ResultWriter
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    // The table goes to a terminal, and event values come from any client: control characters (an ESC
+    // starting a terminal sequence, a newline splitting the row) and bidirectional overrides are shown
+    // as escapes, \n, \u001b, \u202e, not acted on. CSV and JSON keep the values exactly.
+    internal static string Visible(string text)
+    {
+        if (!text.AsSpan().ContainsAny(Unseen))
+        {
+            return text;
+        }
+
+        var shown = new System.Text.StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            _ = Unseen.Contains(c)
+                ? shown.Append(c switch
+                {
+                    '\n' => "\\n",
+                    '\r' => "\\r",
+                    '\t' => "\\t",
+                    _ => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+                })
+                : shown.Append(c);
+        }
+
+        return shown.ToString();
     }
 
     private static string Cut(string text) => text.Length <= TableCellWidth ? text : string.Concat(text.AsSpan(0, TableCellWidth - 1), "…");

@@ -242,20 +242,18 @@ public class CliAnswersTests
             mkfifo.WaitForExit();
         }
 
-        var writing = Task.Run(() =>
+        using var compressed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
         {
-            using var gzip = new System.IO.Compression.GZipStream(System.IO.File.OpenWrite(pipe), System.IO.Compression.CompressionLevel.Optimal);
-            using var writer = new StreamWriter(gzip);
-            foreach (var line in Events)
-            {
-                writer.WriteLine(line);
-            }
-        });
+            gzip.Write(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", Events) + "\n"));
+        }
+
+        var writing = Task.Run(() => System.IO.File.WriteAllBytes(pipe, compressed.ToArray()));
 
         var outcome = AnalyticsRunner.Run("report", "--input", pipe);
 
-        Assert.That(writing.Wait(TimeSpan.FromSeconds(10)), Is.True, "the pipe was not read to its end");
-        Assert.That(outcome.ExitCode, Is.EqualTo(1));
+        Assert.That(writing.Wait(TimeSpan.FromSeconds(10)), Is.True, "the writer did not end");
+        Assert.That(outcome.ExitCode, Is.EqualTo(1), outcome.Stdout + outcome.Stderr);
         Assert.That(outcome.Stderr, Does.Contain("It is gzip-compressed: zcat FILE | gameapi-analytics ... --input /dev/stdin.").And.Not.Contain($"zcat '{pipe}'"));
     }
 }

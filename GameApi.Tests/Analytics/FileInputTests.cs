@@ -163,6 +163,26 @@ public class FileInputTests
             Is.EqualTo(new[] { "a", "😀" }));
     }
 
+    // Values come from any game client: printed raw, an ESC sequence acted on the data person's terminal
+    // (colours, its title, worse) and a newline split the row. The table shows them; CSV and JSON keep them.
+    [Test]
+    public void Table_ControlCharactersShownAsEscapes_CsvAndJsonKeepThem()
+    {
+        var input = File("""{"event_type":"default","User-Agent":"a\u001b[2J\u0007\nb\u202ec"}""");
+        const string sql = "SELECT user_agent FROM events";
+
+        var table = AnalyticsRunner.Run("sql", sql, "--input", input);
+        var csv = AnalyticsRunner.Run("sql", sql, "--input", input, "--format", "csv");
+        var json = AnalyticsRunner.Run("sql", sql, "--input", input, "--format", "json");
+
+        Assert.That(table.ExitCode, Is.EqualTo(0), table.Stderr);
+        Assert.That(table.Stdout, Does.Contain(@"a\u001b[2J\u0007\nb\u202ec"));
+        Assert.That(table.Stdout.Where(c => char.IsControl(c) && c != '\n' || c == '\u202e'), Is.Empty);
+        Assert.That(table.Stdout.Split('\n').Count(l => l.StartsWith("| ", StringComparison.Ordinal)), Is.EqualTo(2), "the header and one row");
+        Assert.That(csv.Stdout, Does.Contain("a\u001b[2J\u0007\nb\u202ec"));
+        Assert.That((string?)json.JsonRows[0]["user_agent"], Is.EqualTo("a\u001b[2J\u0007\nb\u202ec"));
+    }
+
     // Windows editors and PowerShell's Out-File start a UTF-8 file with one; DuckDB refuses it.
     [Test]
     public void ByteOrderMark_Ignored_TheFirstEventRead()
