@@ -237,7 +237,7 @@ public sealed class SchemaScanner
         }
     }
 
-    // A \\uXXXX escape of a high surrogate not followed by one of a low surrogate, or a low one alone.
+    // A \uXXXX escape of a high surrogate not followed by one of a low surrogate, or a low one alone.
     // Outside strings a backslash is not valid JSON, so every backslash here starts an escape.
     internal static bool HasUnpairedSurrogate(ReadOnlySpan<byte> json)
     {

@@ -177,7 +177,7 @@ public class FileInputTests
 
         Assert.That(table.ExitCode, Is.EqualTo(0), table.Stderr);
         Assert.That(table.Stdout, Does.Contain(@"a\u001b[2J\u0007\nb\u202ec"));
-        Assert.That(table.Stdout.Where(c => char.IsControl(c) && c != '\n' || c == '\u202e'), Is.Empty);
+        Assert.That(table.Stdout.Where(c => (char.IsControl(c) && c != '\n') || c == '\u202e'), Is.Empty);
         Assert.That(table.Stdout.Split('\n').Count(l => l.StartsWith("| ", StringComparison.Ordinal)), Is.EqualTo(2), "the header and one row");
         Assert.That(csv.Stdout, Does.Contain("a\u001b[2J\u0007\nb\u202ec"));
         Assert.That((string?)json.JsonRows[0]["user_agent"], Is.EqualTo("a\u001b[2J\u0007\nb\u202ec"));
