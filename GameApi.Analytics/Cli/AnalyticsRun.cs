@@ -19,8 +19,23 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
         }
     }
 
-    public void Events(int limit) =>
-        Write(limit > 0 ? $"SELECT * FROM events LIMIT {limit}" : "SELECT * FROM events");
+    public void Events(int limit)
+    {
+        if (limit == 0 || Destination().Format == OutputFormat.Parquet)
+        {
+            Write(limit > 0 ? $"SELECT * FROM events LIMIT {limit}" : "SELECT * FROM events");
+            return;
+        }
+
+        // One row more than shown tells whether there are more, as Spark's show() says "only showing top 20
+        // rows": written to a file, the default 20 are easily taken for all.
+        var result = engine.Query($"SELECT * FROM events LIMIT {limit + 1L}");
+        WriteResult(result.Rows.Count > limit ? result with { Rows = result.Rows.Take(limit).ToList() } : result);
+        if (result.Rows.Count > limit)
+        {
+            stderr.WriteLine($"Only the first {limit:N0} rows: --limit 0 for all.");
+        }
+    }
 
     public void Sql(string query) => Write(query);
 

@@ -17,7 +17,10 @@ public sealed class ProgressLine : IReadProgress
     public static ProgressLine? Start(TextWriter stderr, bool enabled) => enabled ? new ProgressLine(stderr) : null;
 
     public IProgress<long> Bytes(long total) =>
-        new Reporter(this, done => $"reading: {done / 1048576.0:0} of {total / 1048576.0:0} MiB ({(total == 0 ? 100 : 100.0 * done / total):0}%)");
+        new Reporter(this, done => $"reading: {Mib(done, total)} of {Mib(total, total)} MiB ({(total == 0 ? 100 : 100.0 * done / total):0}%)");
+
+    // Whole MiB for a large input; tenths under 10 MiB, where whole ones read "0 of 0 MiB".
+    private static string Mib(long bytes, long total) => (bytes / 1048576.0).ToString(total < 10 * 1048576 ? "0.0" : "0", System.Globalization.CultureInfo.InvariantCulture);
 
     public IProgress<long> Events() => new Reporter(this, done => $"reading: {done:N0} events");
 

@@ -112,10 +112,17 @@ public class FileInputTests
     }
 
     [Test]
-    public void Events_LimitsRows()
+    public void Events_LimitsRows_SayingSoWhenThereAreMore()
     {
-        Assert.That(AnalyticsRunner.Run("events", "--input", File(Events), "--format", "json", "--limit", "2").JsonRows, Has.Count.EqualTo(2));
-        Assert.That(AnalyticsRunner.Run("events", "--input", File(Events), "--format", "json", "--limit", "0").JsonRows, Has.Count.EqualTo(5));
+        var two = AnalyticsRunner.Run("events", "--input", File(Events), "--format", "json", "--limit", "2");
+        var five = AnalyticsRunner.Run("events", "--input", File(Events), "--format", "json", "--limit", "5");
+        var all = AnalyticsRunner.Run("events", "--input", File(Events), "--format", "json", "--limit", "0");
+
+        Assert.That(two.JsonRows, Has.Count.EqualTo(2));
+        Assert.That(two.Stderr, Does.Contain("Only the first 2 rows: --limit 0 for all."));
+        Assert.That(five.JsonRows, Has.Count.EqualTo(5));
+        Assert.That(five.Stderr, Does.Not.Contain("Only the first"), "exactly as many events as the limit: none left out");
+        Assert.That(all.JsonRows, Has.Count.EqualTo(5));
     }
 
     [Test]

@@ -18,6 +18,19 @@ public class ProgressLineTests
     }
 
     [Test]
+    public void Bytes_SmallInput_InTenthsOfAMib()
+    {
+        using var stderr = new StringWriter();
+
+        using (var progress = ProgressLine.Start(stderr, enabled: true))
+        {
+            progress!.Bytes(382_000).Report(191_000);
+        }
+
+        Assert.That(stderr.ToString(), Does.StartWith("\rreading: 0.2 of 0.4 MiB (50%)"));
+    }
+
+    [Test]
     public void Start_NotATerminal_WritesNothing()
     {
         using var stderr = new StringWriter();
