@@ -19,6 +19,9 @@ public sealed class SchemaScanner
     private int _eventIdLength;
     private bool _refusedName; // a name twice in the object, or one the SQL engine cannot name a column (a NUL in it)
 
+    /// <summary>How deep an event's values may nest: as on Spark (Jackson's default limit).</summary>
+    public const int MaxDepth = 1000;
+
     /// <summary>A scanner that drops every repeated event_id exactly.</summary>
     public SchemaScanner()
         : this(EventIds.Exact())
@@ -203,7 +206,8 @@ public sealed class SchemaScanner
     /// <summary>The general path: any valid JSON object, nested values and escapes included.</summary>
     private bool ParseFully(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json);
+        // Spark's JSON parser (Jackson's StreamReadConstraints) allows 1000 levels, System.Text.Json 64 by default.
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)

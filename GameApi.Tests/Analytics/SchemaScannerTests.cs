@@ -205,6 +205,18 @@ public class SchemaScannerTests
         Assert.That(scanner.Events, Is.EqualTo(1));
     }
 
+    // As deep as Spark's JSON parser takes (Jackson's StreamReadConstraints: 1000 levels); System.Text.Json's
+    // default of 64 skipped valid events that Spark counts.
+    [TestCase(SchemaScanner.MaxDepth, true)]
+    [TestCase(SchemaScanner.MaxDepth + 1, false)]
+    public void Add_NestedValues_UpToTheDepthSparkTakes(int depth, bool accepted)
+    {
+        var line = $$"""{"event_type":"deep","x":{{new string('[', depth - 1)}}1{{new string(']', depth - 1)}}}""";
+        var scanner = new SchemaScanner();
+
+        Assert.That(scanner.Add(Encoding.UTF8.GetBytes(line)), Is.EqualTo(accepted));
+    }
+
     [Test]
     public void Add_InvalidUtf8_Skipped()
     {
