@@ -171,6 +171,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         consumer.Assign(wanted.Values.Select(r => new TopicPartitionOffset(topic, r.Partition, r.From)));
         var line = new LineWriter(output);
         var started = new HashSet<int>();
+        var firsts = new Dictionary<int, LastRecord>();
         var positions = wanted.Values.ToDictionary(r => r.Partition, r => new Position(r.From));
         var read = 0L;
         var idle = DateTime.UtcNow;
@@ -237,9 +238,13 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
                 var value = record.Message.Value ?? [];
                 var timestamp = record.Message.Timestamp;
                 long? ms = timestamp.Type == TimestampType.NotAvailable ? null : timestamp.UnixTimestampMs;
-                if (started.Add(partition) && range.Expect is { } expected && Identify(offset, value, ms) != expected)
+                if (started.Add(partition))
                 {
-                    return PartitionsRead.Mismatch;
+                    firsts[partition] = Identify(offset, value, ms);
+                    if (range.Expect is { } expected && firsts[partition] != expected)
+                    {
+                        return PartitionsRead.Mismatch;
+                    }
                 }
 
                 if (offset < positions[partition].Next)
@@ -287,6 +292,11 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         }
 
         progress?.Report(read);
+        if (!FirstRecordsStillThere(firsts))
+        {
+            return PartitionsRead.Mismatch;
+        }
+
         var removed = positions.Where(p => p.Value.Removed > 0).OrderBy(p => p.Key).ToList();
         if (removed.Count > 0)
         {
@@ -296,6 +306,77 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         }
 
         return new PartitionsRead(true, latest.ToDictionary(l => l.Key, l => Identify(l.Value.Offset, l.Value.Value, l.Value.Ms)));
+    }
+
+    // The first record read of each partition, fetched again once the read is done. Another record at its
+    // offset means the topic was replaced during the read (deleted and created again, a broker rebuilt) and
+    // the read went on in the new one, mixing two topics' events: offsets alone do not show it when the new
+    // log is as long. A record gone tells nothing: retention (or compaction) removes records meanwhile.
+    private bool FirstRecordsStillThere(Dictionary<int, LastRecord> firsts)
+    {
+        if (firsts.Count == 0)
+        {
+            return true;
+        }
+
+        var open = new Dictionary<int, LastRecord>(firsts);
+        var consumer = Consumer();
+        consumer.Assign(open.Select(f => new TopicPartitionOffset(topic, f.Key, f.Value.Offset)));
+        var idle = DateTime.UtcNow;
+        try
+        {
+            while (open.Count > 0)
+            {
+                ConsumeResult<Ignore, byte[]>? record;
+                try
+                {
+                    record = consumer.Consume(TimeSpan.FromMilliseconds(500));
+                }
+                catch (ConsumeException e) when (e.Error.Code == ErrorCode.Local_AutoOffsetReset && e.ConsumerRecord is { } gone)
+                {
+                    open.Remove(gone.Partition.Value); // out of range: removed by retention since it was read
+                    continue;
+                }
+
+                if (record is null)
+                {
+                    if (DateTime.UtcNow - idle > timeout)
+                    {
+                        throw new SourceException($"Kafka at {bootstrapServers} stopped sending records of '{topic}' (partitions {string.Join(", ", open.Keys)} unchecked).");
+                    }
+
+                    continue;
+                }
+
+                idle = DateTime.UtcNow;
+                if (!open.Remove(record.Partition.Value, out var first))
+                {
+                    continue;
+                }
+
+                if (record.IsPartitionEOF)
+                {
+                    return false; // the log ends before a record this run read
+                }
+
+                var timestamp = record.Message.Timestamp;
+                long? ms = timestamp.Type == TimestampType.NotAvailable ? null : timestamp.UnixTimestampMs;
+                if (record.Offset.Value == first.Offset && Identify(record.Offset.Value, record.Message.Value ?? [], ms) != first)
+                {
+                    return false;
+                }
+            }
+        }
+        catch (KafkaException e)
+        {
+            throw new SourceException($"Kafka at {bootstrapServers} could not send the records of '{topic}': {e.Error.Reason} ({e.Error.Code}).", e);
+        }
+        finally
+        {
+            consumer.Unassign();
+        }
+
+        return true;
     }
 
     // The partition's next offset is no longer on the topic (its fetch failed with OFFSET_OUT_OF_RANGE, and

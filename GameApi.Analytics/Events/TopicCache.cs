@@ -105,6 +105,9 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
         {
             notice($"Rebuilding the cache: {reason}.");
             manifest = null;
+            // Its files go next: a run killed before the new manifest is saved then leaves no manifest naming
+            // missing files, and the next run builds the cache anew instead of calling it damaged.
+            File.Delete(Path.Combine(folder, Manifest.FileName));
         }
 
         // What a failed run left (a segment read before Kafka or the disk failed) goes now, not only after
@@ -114,8 +117,8 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
         var (updated, added) = Update(folder, manifest ?? Manifest.Empty(kafka.BootstrapServers, kafka.Topic), offsets, progress, notice);
         if (updated is null)
         {
-            // The last record read of a partition was not there any more: the topic changed under the cache.
-            notice("Rebuilding the cache: a partition's last cached record is no longer on the topic (recreated or truncated).");
+            // A record read before (the last one cached, or this read's first) was not there any more, or not the same.
+            notice("Rebuilding the cache: the topic changed under it (a record it had read is gone or not the same: the topic was recreated, truncated or replaced during the read).");
             (updated, added) = Update(folder, Manifest.Empty(kafka.BootstrapServers, kafka.Topic), offsets, progress, notice);
             if (updated is null)
             {
@@ -435,6 +438,8 @@ public sealed record Manifest(
     // segments (a name twice, an unpaired surrogate, a NUL in a name), which made every run fail.
     private const int CurrentVersion = 3;
 
+    public const string FileName = "manifest.json";
+
     public static Manifest Empty(string bootstrapServers, string topic) =>
         new(CurrentVersion, bootstrapServers, topic, [], [], new CachedFile($"ids-{Guid.NewGuid():N}.bin", 0),
             new CachedFile($"fingerprints-{Guid.NewGuid():N}.bin", 0), ScannerState.Empty);
@@ -446,7 +451,7 @@ public sealed record Manifest(
     public static Manifest? Load(string folder, string bootstrapServers, string topic, out string? unusable)
     {
         unusable = null;
-        var path = Path.Combine(folder, "manifest.json");
+        var path = Path.Combine(folder, FileName);
         if (!File.Exists(path))
         {
             return null;
@@ -481,7 +486,7 @@ public sealed record Manifest(
             file.Flush(flushToDisk: true);
         }
 
-        File.Move(temporary, Path.Combine(folder, "manifest.json"), overwrite: true);
+        File.Move(temporary, Path.Combine(folder, FileName), overwrite: true);
     }
 
     /// <summary>The event_ids the manifest covers (a crashed update may have written more: not read).</summary>

@@ -12,9 +12,10 @@ public static class ResultWriter
     /// <summary>Table cells longer than this are cut, as Spark's show() does; CSV and JSON are never cut.</summary>
     public const int TableCellWidth = 40;
 
-    // C0, DEL and C1 controls; the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069).
+    // C0, DEL and C1 controls; the line and paragraph separators (U+2028, U+2029), which end a line on some
+    // terminals; the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069).
     private static readonly System.Buffers.SearchValues<char> Unseen = System.Buffers.SearchValues.Create(
-        [.. Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Concat(Enumerable.Range(0x202A, 5)).Concat(Enumerable.Range(0x2066, 4)).Select(c => (char)c)]);
+        [.. Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Concat(Enumerable.Range(0x2028, 7)).Concat(Enumerable.Range(0x2066, 4)).Select(c => (char)c)]);
 
     public static void Write(QueryResult result, OutputFormat format, TextWriter output)
     {

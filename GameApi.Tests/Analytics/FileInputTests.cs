@@ -175,7 +175,7 @@ public class FileInputTests
     [Test]
     public void Table_ControlCharactersShownAsEscapes_CsvAndJsonKeepThem()
     {
-        var input = File("""{"event_type":"default","User-Agent":"a\u001b[2J\u0007\nb\u202ec"}""");
+        var input = File("""{"event_type":"default","User-Agent":"a\u001b[2J\u0007\nb\u202ec\u2028d"}""");
         const string sql = "SELECT user_agent FROM events";
 
         var table = AnalyticsRunner.Run("sql", sql, "--input", input);
@@ -183,11 +183,11 @@ public class FileInputTests
         var json = AnalyticsRunner.Run("sql", sql, "--input", input, "--format", "json");
 
         Assert.That(table.ExitCode, Is.EqualTo(0), table.Stderr);
-        Assert.That(table.Stdout, Does.Contain(@"a\u001b[2J\u0007\nb\u202ec"));
-        Assert.That(table.Stdout.Where(c => (char.IsControl(c) && c != '\n') || c == '\u202e'), Is.Empty);
+        Assert.That(table.Stdout, Does.Contain(@"a\u001b[2J\u0007\nb\u202ec\u2028d"));
+        Assert.That(table.Stdout.Where(c => (char.IsControl(c) && c != '\n') || c is '\u202e' or '\u2028'), Is.Empty);
         Assert.That(table.Stdout.Split('\n').Count(l => l.StartsWith("| ", StringComparison.Ordinal)), Is.EqualTo(2), "the header and one row");
-        Assert.That(csv.Stdout, Does.Contain("a\u001b[2J\u0007\nb\u202ec"));
-        Assert.That((string?)json.JsonRows[0]["user_agent"], Is.EqualTo("a\u001b[2J\u0007\nb\u202ec"));
+        Assert.That(csv.Stdout, Does.Contain("a\u001b[2J\u0007\nb\u202ec\u2028d"));
+        Assert.That((string?)json.JsonRows[0]["user_agent"], Is.EqualTo("a\u001b[2J\u0007\nb\u202ec\u2028d"));
     }
 
     // Windows editors and PowerShell's Out-File start a UTF-8 file with one; DuckDB refuses it.

@@ -196,6 +196,59 @@ public class KafkaInputTests
         Assert.That(notices, Is.EqualTo(new[] { $"Retention removed {low} events of partition 0 before this run could read them: the counts cover the events that were left." }));
     }
 
+    // A broker rebuilt (or the topic deleted and created again) during a read: the read went on in the new
+    // topic at its own offsets and mixed both topics' events, exit 0, and the cache kept the mix (a review
+    // saw old 100,000 and new 500,000 in one answer). The first record read of each partition is fetched
+    // again at the end; another one there ends the read.
+    [Test]
+    public void Read_TopicReplacedDuringTheRead_EndsAskingToRunAgain()
+    {
+        var probe = EmbeddedKafkaBroker.Start("127.0.0.1:0");
+        var address = probe.BootstrapServers;
+        TopicWriterInto(probe, "old");
+        var broker = probe;
+        try
+        {
+            using var kafka = new KafkaSource(address, "replaced", TimeSpan.FromSeconds(10));
+            var scratch = Directory.CreateTempSubdirectory("gameapi-replaced-").FullName;
+            var replaced = new ReplaceOnFirstReport(() =>
+            {
+                broker.Dispose();
+                broker = EmbeddedKafkaBroker.Start(address);
+                TopicWriterInto(broker, "new");
+            });
+
+            Assert.That(() => kafka.Read(scratch, replaced), Throws.TypeOf<SourceException>().With.Message.Contains("changed while it was being read"));
+            Assert.That(replaced.Done, Is.True, "the topic was not replaced during the read");
+            Directory.Delete(scratch, recursive: true);
+        }
+        finally
+        {
+            broker.Dispose();
+        }
+
+        static void TopicWriterInto(EmbeddedKafkaBroker broker, string tag)
+        {
+            broker.CreateTopic("replaced", 1);
+            TopicWriter.Write(broker.BootstrapServers, "replaced", Enumerable.Range(0, 25_000).Select(i => $$"""{"event_type":"{{tag}}","n":{{i}}}"""), partition: 0);
+        }
+    }
+
+    // Progress reports come on the reading thread, between two records: the moment to swap the broker.
+    private sealed class ReplaceOnFirstReport(Action replace) : IProgress<long>
+    {
+        public bool Done { get; private set; }
+
+        public void Report(long value)
+        {
+            if (!Done && value > 0)
+            {
+                Done = true;
+                replace();
+            }
+        }
+    }
+
     [Test]
     public void Read_TopicRefusedMidRead_Exit1WithKafkasReason()
     {
