@@ -208,11 +208,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
 
                 if (record is null)
                 {
-                    if (DateTime.UtcNow - idle > timeout)
-                    {
-                        throw new SourceException($"Kafka at {bootstrapServers} stopped sending records of '{topic}' (partitions {string.Join(", ", wanted.Keys)} unfinished).");
-                    }
-
+                    ThrowIfIdleSince(idle, wanted.Keys, "unfinished");
                     continue;
                 }
 
@@ -236,8 +232,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
                 }
 
                 var value = record.Message.Value ?? [];
-                var timestamp = record.Message.Timestamp;
-                long? ms = timestamp.Type == TimestampType.NotAvailable ? null : timestamp.UnixTimestampMs;
+                var ms = Milliseconds(record.Message.Timestamp);
                 if (started.Add(partition))
                 {
                     firsts[partition] = Identify(offset, value, ms);
@@ -340,11 +335,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
 
                 if (record is null)
                 {
-                    if (DateTime.UtcNow - idle > timeout)
-                    {
-                        throw new SourceException($"Kafka at {bootstrapServers} stopped sending records of '{topic}' (partitions {string.Join(", ", open.Keys)} unchecked).");
-                    }
-
+                    ThrowIfIdleSince(idle, open.Keys, "unchecked");
                     continue;
                 }
 
@@ -359,8 +350,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
                     return false; // the log ends before a record this run read
                 }
 
-                var timestamp = record.Message.Timestamp;
-                long? ms = timestamp.Type == TimestampType.NotAvailable ? null : timestamp.UnixTimestampMs;
+                var ms = Milliseconds(record.Message.Timestamp);
                 if (record.Offset.Value == first.Offset && Identify(record.Offset.Value, record.Message.Value ?? [], ms) != first)
                 {
                     return false;
@@ -438,6 +428,17 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
             Next = resume;
         }
     }
+
+    // Nothing from Kafka for longer than the timeout while these partitions wait: the broker stopped answering.
+    private void ThrowIfIdleSince(DateTime idle, IEnumerable<int> partitions, string waiting)
+    {
+        if (DateTime.UtcNow - idle > timeout)
+        {
+            throw new SourceException($"Kafka at {bootstrapServers} stopped sending records of '{topic}' (partitions {string.Join(", ", partitions)} {waiting}).");
+        }
+    }
+
+    private static long? Milliseconds(Timestamp timestamp) => timestamp.Type == TimestampType.NotAvailable ? null : timestamp.UnixTimestampMs;
 
     // What tells a record from another written at the same offset of a recreated topic: its bytes and timestamp.
     private static LastRecord Identify(long offset, byte[] value, long? timestampMs) => new(offset, XxHash3.HashToUInt64(value, timestampMs ?? -1));
