@@ -170,8 +170,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
         var consumer = Consumer();
         consumer.Assign(wanted.Values.Select(r => new TopicPartitionOffset(topic, r.Partition, r.From)));
         var line = new LineWriter(output);
-        var started = new HashSet<int>();
-        var firsts = new Dictionary<int, LastRecord>();
+        var firsts = new Dictionary<int, LastRecord>(); // each partition's first record read; fetched again at the end
         var positions = wanted.Values.ToDictionary(r => r.Partition, r => new Position(r.From));
         var read = 0L;
         var idle = DateTime.UtcNow;
@@ -222,7 +221,7 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
                 var offset = record.Offset.Value;
                 if (record.IsPartitionEOF)
                 {
-                    if ((range.Expect is not null && !started.Contains(partition)) || offset < positions[partition].Next)
+                    if ((range.Expect is not null && !firsts.ContainsKey(partition)) || offset < positions[partition].Next)
                     {
                         return PartitionsRead.Mismatch; // the expected record is gone
                     }
@@ -233,10 +232,10 @@ public sealed class KafkaSource(string bootstrapServers, string topic, TimeSpan 
 
                 var value = record.Message.Value ?? [];
                 var ms = Milliseconds(record.Message.Timestamp);
-                if (started.Add(partition))
+                if (!firsts.ContainsKey(partition))
                 {
-                    firsts[partition] = Identify(offset, value, ms);
-                    if (range.Expect is { } expected && firsts[partition] != expected)
+                    var first = firsts[partition] = Identify(offset, value, ms);
+                    if (range.Expect is { } expected && first != expected)
                     {
                         return PartitionsRead.Mismatch;
                     }

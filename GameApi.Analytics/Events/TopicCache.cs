@@ -110,11 +110,12 @@ public sealed partial class TopicCache(string root, KafkaSource kafka, TimeSpan 
             File.Delete(Path.Combine(folder, Manifest.FileName));
         }
 
+        var current = manifest ?? Manifest.Empty(kafka.BootstrapServers, kafka.Topic);
         // What a failed run left (a segment read before Kafka or the disk failed) goes now, not only after
         // an update that succeeds: runs failing one after another must not pile them up on a full disk.
-        RemoveUnlisted(folder, manifest ?? Manifest.Empty(kafka.BootstrapServers, kafka.Topic));
+        RemoveUnlisted(folder, current);
 
-        var (updated, added) = Update(folder, manifest ?? Manifest.Empty(kafka.BootstrapServers, kafka.Topic), offsets, progress, notice);
+        var (updated, added) = Update(folder, current, offsets, progress, notice);
         if (updated is null)
         {
             // A record read before (the last one cached, or this read's first) was not there any more, or not the same.
