@@ -20,15 +20,34 @@ public static class OutputFile
     /// over the path: a write that fails (a full disk, a query failing half-way) leaves no partial file,
     /// and an earlier file of that name as it was.
     /// </summary>
+    /// <remarks>
+    /// What writing in place would keep is kept: a symbolic link is followed (its target is replaced, the
+    /// link stays), and an earlier file's permissions pass to the new one.
+    /// </remarks>
     /// <exception cref="OutputException">The file cannot be written; the message names the path, not the temporary file.</exception>
     public static void Replace(string path, Action<string> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        var temporary = Path.Combine(Path.GetDirectoryName(path) ?? ".", $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.partial");
+        string target;
+        try
+        {
+            target = new FileInfo(path).LinkTarget is null ? path : File.ResolveLinkTarget(path, returnFinalTarget: true)!.FullName;
+        }
+        catch (IOException e) // a loop of links
+        {
+            throw new OutputException(path, e.Message, e);
+        }
+
+        var temporary = Path.Combine(Path.GetDirectoryName(target) ?? ".", $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.partial");
         try
         {
             write(temporary);
-            File.Move(temporary, path, overwrite: true);
+            if (File.Exists(target) && !OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temporary, File.GetUnixFileMode(target));
+            }
+
+            File.Move(temporary, target, overwrite: true);
         }
         catch (OutputException e)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using GameApi.Analytics.Cli;
 using Newtonsoft.Json.Linq;
 
@@ -403,6 +404,57 @@ public class FileInputTests
             Assert.That(failed.Stderr, Does.Contain("half-way"));
             Assert.That(System.IO.File.ReadAllBytes(target), Is.EqualTo(before));
             Assert.That(Directory.GetFiles(folder).Select(Path.GetFileName), Is.EqualTo(new[] { "rows.parquet" }));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    // Writing in place (as before files were replaced by renaming) kept a link and the file's permissions:
+    // replacing keeps them too.
+    [Test]
+    [UnsupportedOSPlatform("windows")]
+    public void Output_ThroughASymbolicLink_ReplacesItsTarget_KeepsLinkAndPermissions()
+    {
+        var folder = Directory.CreateTempSubdirectory("gameapi-out-").FullName;
+        try
+        {
+            var real = Path.Combine(folder, "published", "report.csv");
+            Directory.CreateDirectory(Path.GetDirectoryName(real)!);
+            System.IO.File.WriteAllText(real, "old\n");
+            System.IO.File.SetUnixFileMode(real, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+            var link = Path.Combine(folder, "latest.csv");
+            System.IO.File.CreateSymbolicLink(link, real);
+
+            var outcome = AnalyticsRunner.Run("sql", "SELECT 42 AS answer", "--input", File(Events), "--output", link);
+
+            Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+            Assert.That(new FileInfo(link).LinkTarget, Is.EqualTo(real));
+            Assert.That(System.IO.File.ReadAllText(real), Is.EqualTo("answer\r\n42\r\n"));
+            Assert.That(System.IO.File.GetUnixFileMode(real), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead));
+            Assert.That(Directory.GetFiles(Path.GetDirectoryName(real)!).Select(Path.GetFileName), Is.EqualTo(new[] { "report.csv" }));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Test]
+    public void Output_ALoopOfSymbolicLinks_Exit2WithTheReason()
+    {
+        var folder = Directory.CreateTempSubdirectory("gameapi-out-").FullName;
+        try
+        {
+            var (a, b) = (Path.Combine(folder, "a.csv"), Path.Combine(folder, "b.csv"));
+            System.IO.File.CreateSymbolicLink(a, b);
+            System.IO.File.CreateSymbolicLink(b, a);
+
+            var outcome = AnalyticsRunner.Run("sql", "SELECT 42 AS answer", "--input", File(Events), "--output", a);
+
+            Assert.That(outcome.ExitCode, Is.EqualTo(2));
+            Assert.That(outcome.Stderr, Does.Contain($"cannot write --output '{a}'").And.Not.Contain("   at "));
         }
         finally
         {
