@@ -174,7 +174,7 @@ public sealed class DuckDbEngine : IAnalyticsEngine
                 // The timestamp travels as milliseconds since the epoch: cheaper to write than text.
                 var isTime = name == EventSchema.KafkaTimestamp;
                 declared.Add($"{Literal(key)}: '{(isTime ? "BIGINT" : type)}'");
-                select.Add($"{(isTime ? $"CAST(epoch_ms({Read(key, "BIGINT")}) AS TIMESTAMP)" : Read(key, type))} AS {Identifier(name)}");
+                select.Add($"{(isTime ? RecordTimestamp(Read(key, "BIGINT")) : Read(key, type))} AS {Identifier(name)}");
             }
             else
             {
@@ -221,9 +221,26 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         $"json_extract_string(json, {Literal("/" + key.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal))})";
 
     // ISO 8601 with or without an offset; the session's time zone is UTC (see Open), so the result is UTC.
-    // Text ending in Z (what the API writes) is UTC already and parses faster as a plain TIMESTAMP.
-    private static string ParsedTimestamp(string text) =>
-        $"CASE WHEN {text} LIKE '%Z' THEN TRY_CAST({text} AS TIMESTAMP) ELSE CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP) END";
+    // - Text ending in Z (what the API writes) is UTC already and parses faster as a plain TIMESTAMP.
+    // - Text with no zone at all goes to the plain cast too: DuckDB's TIMESTAMPTZ cast (ICU) keeps the zone
+    //   of the last value that named one ("... America/New_York") and applies it to the zone-less values
+    //   after it in the same chunk (DuckDB 1.5), which would shift them by hours.
+    // - Only a four-digit year from 0001 is a time: DuckDB also reads "epoch", "infinity", signed and
+    //   five-digit years, which no event means and .NET cannot hold; an offset that moves a time past
+    //   either end of the years 1 to 9999 makes it NULL too.
+    private static string ParsedTimestamp(string text)
+    {
+        var withZone = $"CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP)";
+        return $"CASE WHEN {text} LIKE '____-%Z' AND {text} >= '0001' THEN TRY_CAST({text} AS TIMESTAMP) "
+            + $"WHEN NOT (regexp_matches({text}, '^\\d{{4}}-') AND {text} >= '0001') THEN NULL "
+            + $"WHEN regexp_full_match({text}, '\\d{{4}}-\\d\\d-\\d\\d([T ]\\d\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?)?') THEN TRY_CAST({text} AS TIMESTAMP) "
+            + $"ELSE {TimeWindow.WithinYears1To9999(withZone)} END";
+    }
+
+    // A producer sets a record's timestamp to any 64-bit number: outside the years 1 to 9999 it is NULL.
+    private static string RecordTimestamp(string milliseconds) => string.Create(CultureInfo.InvariantCulture,
+        $"CASE WHEN {milliseconds} BETWEEN {DateTimeOffset.MinValue.ToUnixTimeMilliseconds()} AND {DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()} "
+        + $"THEN CAST(epoch_ms({milliseconds}) AS TIMESTAMP) END");
 
     /// <summary>
     /// Runs the statements in order; the last one's result is the answer (none when it has none). When
@@ -326,13 +343,27 @@ public sealed class DuckDbEngine : IAnalyticsEngine
             {
                 row[i] = reader.IsDBNull(i) ? null
                     : readings?[i] == ColumnReading.Json ? new JsonText(reader.GetString(i))
-                    : Checked(reader.GetValue(i));
+                    : Checked(ValueAt(reader, i));
             }
 
             rows.Add(row);
         }
 
         return new QueryResult(names, rows);
+    }
+
+    // A query can make times .NET cannot hold (DuckDB's infinity, a year past 9999); the events table has none.
+    private static object ValueAt(DuckDBDataReader reader, int column)
+    {
+        try
+        {
+            return reader.GetValue(column);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentOutOfRangeException && reader.GetFieldType(column) == typeof(DateTime))
+        {
+            throw new SqlException($"Column {reader.GetName(column)} holds a time this program cannot show (infinity, or outside the years 1 to 9999); "
+                + $"convert it in the query, for example CAST({reader.GetName(column)} AS VARCHAR).");
+        }
     }
 
     // A list, struct, map or blob in a statement that could not be described, so was not rewritten.

@@ -85,6 +85,14 @@ public sealed partial record TimeWindow(DateTime? Since, DateTime? Until)
         return parts.Count == 0 ? "true" : string.Join(" AND ", parts);
     }
 
+    /// <summary>
+    /// <paramref name="time"/> when it is within the years 1 to 9999, else NULL, in SQL that DuckDB and Spark
+    /// SQL both accept: both read times beyond (a year 10000, a negative year), which no event means and
+    /// .NET, which shows the results, cannot hold.
+    /// </summary>
+    public static string WithinYears1To9999(string time) =>
+        $"CASE WHEN {time} BETWEEN TIMESTAMP '{Text(DateTime.MinValue)}' AND TIMESTAMP '{Text(DateTime.MaxValue)}' THEN {time} END";
+
     /// <summary>For the run's notice on stderr.</summary>
     public string Describe() => (Since, Until) switch
     {

@@ -56,7 +56,7 @@ internal static class ArrowRows
             FloatArray a => (double)a.GetValue(index)!.Value,
             DoubleArray a => a.GetValue(index),
             Decimal128Array a => Decimal(a, index),
-            TimestampArray a => a.GetTimestamp(index)?.UtcDateTime,
+            TimestampArray a => Timestamp(a, index),
             Date32Array a => a.GetDateOnly(index),
             Date64Array a => a.GetDateOnly(index),
             BinaryArray a => Convert.ToBase64String(a.GetBytes(index)),
@@ -67,6 +67,19 @@ internal static class ArrowRows
             ListArray or LargeListArray or FixedSizeListArray or StructArray => Json(array, index), // a map is a list of key/value structs
             _ => throw new SqlException($"Spark sent a column of Arrow type {array.Data.DataType.Name}, which this program cannot show; convert it in the query, for example CAST(column AS STRING)."),
         };
+    }
+
+    // Spark's timestamps reach years past 9999 (make_timestamp, a Kafka record's timestamp); .NET's stop there.
+    private static DateTime? Timestamp(TimestampArray array, int index)
+    {
+        try
+        {
+            return array.GetTimestamp(index)?.UtcDateTime;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw new SqlException("Spark sent a time outside the years 1 to 9999, which this program cannot show; convert it in the query, for example CAST(column AS STRING).");
+        }
     }
 
     // decimal(38, s) holds more digits than .NET's decimal (28-29): those are shown as text, exactly.

@@ -79,11 +79,12 @@ public static class SparkEventsSql
         {
             if (column.Keys.Count == 0)
             {
-                return column.Name;
+                // A record's timestamp is any 64-bit number its producer set.
+                return column.Type == ColumnType.Timestamp ? TimeWindow.WithinYears1To9999(column.Name) : column.Name;
             }
 
             var value = column.Keys.Count == 1 ? position[column.Keys[0]] : $"coalesce({string.Join(", ", column.Keys.Select(k => position[k]))})";
-            return column.Type == ColumnType.Timestamp ? $"try_cast({value} AS TIMESTAMP)" : value;
+            return column.Type == ColumnType.Timestamp ? TimeWindow.WithinYears1To9999($"try_cast({value} AS TIMESTAMP)") : value;
         }
 
         var ddl = string.Join(", ", keys.Select(k => $"{Identifier(k.Key)} {ReadType(k.Type)}"));

@@ -101,6 +101,55 @@ public class FileInputTests
         Assert.That((string)schema.Single(r => (string)r["column"]! == "timestamp")["type"]!, Is.EqualTo("timestamp"));
     }
 
+    // DuckDB's zoned cast keeps the zone of the last value that named one for the zone-less values after it.
+    [Test]
+    public void Timestamp_ANamedZone_DoesNotShiftTheZonelessValuesAfterIt()
+    {
+        var input = File(
+            """{"event_type":"a","timestamp":"2026-12-03T10:00:00"}""",
+            """{"event_type":"b","timestamp":"2026-12-03T21:02:06 America/New_York"}""",
+            """{"event_type":"c","timestamp":"2026-12-03T10:00:00"}""",
+            """{"event_type":"d","timestamp":"2026-12-03"}""",
+            """{"event_type":"e","timestamp":"2026-12-03 10:00:00.5"}""");
+
+        var rows = AnalyticsRunner.Run("sql", "--input", input, "--format", "json", "SELECT event_type, timestamp FROM events ORDER BY event_type").JsonRows;
+
+        Assert.That(rows.Select(r => (string?)r["timestamp"]),
+            Is.EqualTo(new[] { "2026-12-03 10:00:00", "2026-12-04 02:02:06", "2026-12-03 10:00:00", "2026-12-03 00:00:00", "2026-12-03 10:00:00.5" }));
+    }
+
+    // DuckDB reads these as times; .NET holds none of them, and one used to crash every report.
+    [TestCase("infinity")]
+    [TestCase("-infinity")]
+    [TestCase("epoch")]
+    [TestCase("10000-01-01T00:00:00Z")]
+    [TestCase("9999-12-31T23:59:59-05:00")]
+    [TestCase("0001-01-01T00:00:00+05:00")]
+    [TestCase("0000-06-01T00:00:00Z")]
+    [TestCase("-2026-12-03T21:02:06Z")]
+    public void Timestamp_NotWithinTheYears1To9999_IsNull_ReportsRun(string odd)
+    {
+        var input = File(
+            """{"event_type":"a","timestamp":"2026-12-03T21:02:06Z"}""",
+            $$"""{"event_type":"b","timestamp":"{{odd}}"}""");
+
+        var rows = AnalyticsRunner.Run("sql", "--input", input, "--format", "json", "SELECT event_type, timestamp FROM events ORDER BY event_type").JsonRows;
+        var report = AnalyticsRunner.Run("report", "--input", input, "--format", "json");
+
+        Assert.That(rows.Select(r => (string?)r["timestamp"]), Is.EqualTo(new[] { "2026-12-03 21:02:06", null }));
+        Assert.That(report.ExitCode, Is.EqualTo(0), report.Stderr);
+        Assert.That(JObject.Parse(report.Stdout)["events_over_time"]!.Select(r => (long)r["events"]!), Is.EqualTo(new[] { 1L }));
+    }
+
+    [Test]
+    public void Sql_ATimeDotNetCannotHold_Exit2WithAdvice()
+    {
+        var outcome = AnalyticsRunner.Run("sql", "--input", File(Events), "SELECT CAST('infinity' AS TIMESTAMP) AS t");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(2));
+        Assert.That(outcome.Stderr, Does.Contain("Column t holds a time this program cannot show").And.Contain("CAST(t AS VARCHAR)").And.Not.Contain("   at "));
+    }
+
     [Test]
     public void Events_MixedTypesAreText_NestedIsJsonText_NonAsciiKept()
     {

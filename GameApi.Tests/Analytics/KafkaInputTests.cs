@@ -110,6 +110,24 @@ public class KafkaInputTests
             Has.All.GreaterThan(DateTime.UtcNow.AddHours(-1)));
     }
 
+    // A producer sets a record's timestamp to any 64-bit number of milliseconds.
+    [Test]
+    public async Task RecordTimestampPastTheYear9999_IsNull_TheRunGoesOn()
+    {
+        _api.Kafka.Embedded!.CreateTopic("far-future", 1);
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = _bootstrap }).Build())
+        {
+            var inTenThousand = new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero).ToUnixTimeMilliseconds() + 1000;
+            await producer.ProduceAsync("far-future", new Message<Null, string> { Value = """{"event_type":"a","event_id":"1"}""", Timestamp = new Timestamp(inTenThousand, TimestampType.CreateTime) });
+            await producer.ProduceAsync("far-future", new Message<Null, string> { Value = """{"event_type":"a","event_id":"2"}""", Timestamp = new Timestamp(new DateTime(2026, 12, 3, 0, 0, 0, DateTimeKind.Utc)) });
+        }
+
+        var outcome = Run("--topic", "far-future", "--no-cache", "sql", "SELECT event_id, kafka_timestamp FROM events ORDER BY event_id");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.JsonRows.Select(r => (string?)r["kafka_timestamp"]), Is.EqualTo(new[] { null, "2026-12-03 00:00:00" }));
+    }
+
     [Test]
     public void Schema_KafkaColumnsCarriedByEveryEvent()
     {
