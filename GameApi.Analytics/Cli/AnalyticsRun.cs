@@ -75,7 +75,9 @@ public sealed class AnalyticsRun(RunSettings settings, IAnalyticsEngine engine, 
             var subtitle = $"{events:N0} events from {(settings.Input ?? $"topic '{settings.Topic}' at {settings.BootstrapServers}")}."
                 + (settings.Window.IsAll ? "" : $" {settings.Window.Describe()}")
                 + $" Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.";
-            var sections = reports.Select(r => new HtmlSection(r.Title, r.Result, r.Name == overTime.Name ? HtmlChart.LinesOverTime : HtmlChart.Bars)).ToList();
+            var sections = reports.Select(r => r.Name == overTime.Name
+                ? new HtmlSection(r.Title, r.Result, HtmlChart.LinesOverTime, TimeReport.Length(unit))
+                : new HtmlSection(r.Title, r.Result, HtmlChart.Bars)).ToList();
             WriteTo(path, output => HtmlReport.Write(sections, subtitle, output));
             stderr.WriteLine($"Wrote {path}.");
             return;

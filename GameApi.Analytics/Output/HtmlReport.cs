@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Reflection;
 using System.Text.Encodings.Web;
@@ -6,8 +7,11 @@ using GameApi.Analytics.Events;
 
 namespace GameApi.Analytics.Output;
 
-/// <summary>One report for the page: a title, its rows, and how to chart them.</summary>
-public sealed record HtmlSection(string Title, QueryResult Result, HtmlChart Chart);
+/// <summary>
+/// One report for the page: a title, its rows, and how to chart them; for lines over time, the size of
+/// the buckets, so that a bucket without events is drawn as 0.
+/// </summary>
+public sealed record HtmlSection(string Title, QueryResult Result, HtmlChart Chart, TimeSpan? Bucket = null);
 
 /// <summary>Bars (a count per value: first column, then events), or one line per event type over time (bucket, event_type, events).</summary>
 public enum HtmlChart
@@ -25,6 +29,13 @@ public static class HtmlReport
 {
     private static readonly string[] Libraries = ["vega.min.js", "vega-lite.min.js", "vega-embed.min.js"];
 
+    // How a missing value (NULL) is labelled: apart from any text a client sends, such as "NULL".
+    private const string Missing = "(missing)";
+
+    // Past this many points (buckets times event types), empty buckets are not filled in: points are drawn
+    // without lines instead, so that no line crosses a gap.
+    private const int MaxFilledPoints = 200_000;
+
     public static void Write(IReadOnlyList<HtmlSection> sections, string subtitle, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(sections);
@@ -32,7 +43,7 @@ public static class HtmlReport
         output.Write("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>GameApi report</title>\n");
         output.Write("<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}section{margin-bottom:3rem}"
             + "table{border-collapse:collapse;font-size:.9rem}td,th{border:1px solid #ccc;padding:.2rem .6rem;text-align:left}"
-            + "td.n{text-align:right}.chart{margin:1rem 0}</style>\n");
+            + "td{max-width:40rem;overflow-wrap:anywhere}td.n{text-align:right}td.missing{font-style:italic;color:#777}.chart{margin:1rem 0}</style>\n");
         foreach (var library in Libraries)
         {
             output.Write("<script>");
@@ -81,7 +92,12 @@ specs.forEach((spec, i) => {
             output.Write("<tr>");
             foreach (var value in row)
             {
-                output.Write(value is long or int or double or decimal ? $"<td class=\"n\">{Html(ResultValues.Text(value)!)}</td>" : $"<td>{Html(ResultValues.Text(value) ?? "NULL")}</td>");
+                output.Write(value switch
+                {
+                    null => $"<td class=\"missing\">{Missing}</td>",
+                    long or int or double or decimal => $"<td class=\"n\">{Html(ResultValues.Text(value)!)}</td>",
+                    _ => $"<td>{Html(ResultValues.Text(value)!)}</td>",
+                });
             }
 
             output.Write("</tr>\n");
@@ -106,7 +122,7 @@ specs.forEach((spec, i) => {
                 }
                 else
                 {
-                    WriteLines(json, section.Result);
+                    WriteLines(json, section.Result, section.Bucket);
                 }
             }
 
@@ -120,7 +136,7 @@ specs.forEach((spec, i) => {
     {
         json.WriteStartObject();
         json.WriteNumber("width", 640);
-        WriteValues(json, result.Rows.Select(r => (ResultValues.Text(r[0]) ?? "NULL", r[1])), "value", "events");
+        WriteValues(json, result.Rows.Select(r => (Label(r[0]), r[1])), "value", "events");
         json.WriteString("mark", "bar");
         json.WriteStartObject("encoding");
         json.WriteStartObject("y");
@@ -137,27 +153,31 @@ specs.forEach((spec, i) => {
         json.WriteEndObject();
     }
 
-    private static void WriteLines(Utf8JsonWriter json, QueryResult result)
+    private static void WriteLines(Utf8JsonWriter json, QueryResult result, TimeSpan? bucket)
     {
+        var points = Points(result, bucket);
         json.WriteStartObject();
         json.WriteNumber("width", 640);
         json.WriteStartObject("data");
         json.WriteStartArray("values");
-        foreach (var row in result.Rows)
+        foreach (var (time, eventType, events) in points.Values)
         {
             json.WriteStartObject();
-            json.WriteString("bucket", ResultValues.Text(row[0]));
-            json.WriteString("event_type", ResultValues.Text(row[1]) ?? "NULL");
-            json.WritePropertyName("events");
-            ResultValues.WriteJson(json, row[2]);
+            json.WriteString("bucket", time.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            json.WriteString("event_type", eventType);
+            json.WriteNumber("events", events);
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
         json.WriteEndObject();
         json.WriteStartObject("mark");
-        json.WriteString("type", "line");
-        json.WriteBoolean("point", true);
+        json.WriteString("type", points.Filled ? "line" : "point");
+        if (points.Filled)
+        {
+            json.WriteBoolean("point", true);
+        }
+
         json.WriteEndObject();
         json.WriteStartObject("encoding");
         foreach (var (channel, field, type) in new[] { ("x", "bucket", "temporal"), ("y", "events", "quantitative"), ("color", "event_type", "nominal") })
@@ -196,7 +216,47 @@ specs.forEach((spec, i) => {
         json.WriteEndObject();
     }
 
-    private static string Html(string text) => WebUtility.HtmlEncode(text);
+    /// <summary>
+    /// The rows of (bucket, event type, events) as points, with a 0 for every bucket of the span in which an
+    /// event type had no events: a line drawn from one bucket to the next with events would otherwise
+    /// show events where there were none. Not filled (Filled false) when the bucket size is unknown or
+    /// the points would be too many to draw.
+    /// </summary>
+    internal static (IReadOnlyList<(DateTime Bucket, string EventType, long Events)> Values, bool Filled) Points(QueryResult result, TimeSpan? bucket)
+    {
+        var rows = result.Rows.Select(r => (
+            Bucket: DateTime.Parse(ResultValues.Text(r[0])!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+            EventType: Label(r[1]),
+            Events: Convert.ToInt64(r[2], CultureInfo.InvariantCulture))).ToList();
+        if (rows.Count == 0 || bucket is not { Ticks: > 0 } size)
+        {
+            return (rows, false);
+        }
+
+        var (first, last) = (rows.Min(r => r.Bucket), rows.Max(r => r.Bucket));
+        var types = rows.Select(r => r.EventType).Distinct(StringComparer.Ordinal).ToList();
+        var buckets = (last - first).Ticks / size.Ticks + 1;
+        if (buckets * types.Count > MaxFilledPoints)
+        {
+            return (rows, false);
+        }
+
+        var counts = rows.ToDictionary(r => (r.Bucket, r.EventType), r => r.Events);
+        var filled = new List<(DateTime, string, long)>((int)(buckets * types.Count));
+        for (var time = first; time <= last; time += size)
+        {
+            filled.AddRange(types.Select(type => (time, type, counts.GetValueOrDefault((time, type)))));
+        }
+
+        return (filled, true);
+    }
+
+    // A chart's label: text as the table shows it, NULL apart from any text.
+    private static string Label(object? value) => ResultValues.Text(value) is { } text ? ResultWriter.Visible(text) : Missing;
+
+    // Control characters and bidirectional overrides, which any game client can send, shown as escapes
+    // (as in the terminal's table): an override would make one value read as another.
+    private static string Html(string text) => WebUtility.HtmlEncode(ResultWriter.Visible(text));
 
     private static string Resource(string name)
     {

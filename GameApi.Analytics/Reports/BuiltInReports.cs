@@ -34,6 +34,14 @@ public sealed record TimeReport(string Name, string Title)
     public static string Unit(DateTime first, DateTime last) =>
         last - first < TimeSpan.FromHours(3) ? "minute" : last - first < TimeSpan.FromDays(14) ? "hour" : "day";
 
+    /// <summary>How long a bucket of the unit is (UTC has no daylight saving: every day is 24 hours).</summary>
+    public static TimeSpan Length(string unit) => unit switch
+    {
+        "minute" => TimeSpan.FromMinutes(1),
+        "hour" => TimeSpan.FromHours(1),
+        _ => TimeSpan.FromDays(1),
+    };
+
     public static DateTime Truncate(DateTime time, string unit) => unit switch
     {
         "minute" => new DateTime(time.Year, time.Month, time.Day, time.Hour, time.Minute, 0, DateTimeKind.Utc),

@@ -1,3 +1,5 @@
+using GameApi.Analytics.Events;
+using GameApi.Analytics.Output;
 using GameApi.Analytics.Reports;
 using GameApi.Tests.Support;
 using Newtonsoft.Json.Linq;
@@ -67,6 +69,68 @@ public class HtmlReportTests
         Assert.That(seen["charts"]!.Select(c => (bool)c["drawn"]!), Is.All.True);
         Assert.That(seen["pageErrors"], Is.Empty);
         Assert.That(File.ReadAllText(page), Does.Contain("&lt;/script&gt;&lt;script&gt;alert(&#39;item&#39;)&lt;/script&gt;"), "the table shows the value as text");
+    }
+
+    // A line from 10:00 to 12:00 would read as events every minute in between: the empty minutes are 0.
+    [Test]
+    public void Html_OverTime_EmptyBucketsDrawnAsZero()
+    {
+        var steady = Enumerable.Range(0, 121).Select(m => $$"""{"event_type":"steady","timestamp":"{{new DateTime(2026, 11, 30, 10, 0, 0, DateTimeKind.Utc).AddMinutes(m):yyyy-MM-ddTHH:mm:ss}}Z"}""");
+        string[] burst = ["""{"event_type":"burst","timestamp":"2026-11-30T10:00:10Z"}""", """{"event_type":"burst","timestamp":"2026-11-30T12:00:10Z"}"""];
+
+        var seen = BrowserPage.Open(WriteReport([.. steady, .. burst]));
+
+        var overTime = seen["charts"]![BuiltInReports.All.Count]!;
+        Assert.That((int)overTime["lines"]!, Is.EqualTo(2));
+        Assert.That((int)overTime["points"]!, Is.EqualTo(2 * 121), "a point for every minute of each line, 0 where it had no events");
+        Assert.That(seen["tables"]![BuiltInReports.All.Count]!.Value<int>(), Is.EqualTo(121 + 2), "the table keeps only the minutes with events");
+    }
+
+    [Test]
+    public void Points_FillEmptyBuckets_UnlessTooMany()
+    {
+        var result = new QueryResult(["bucket", "event_type", "events"],
+        [
+            ["2026-11-30T10:00:00Z", "burst", 5L],
+            ["2026-11-30T10:03:00Z", "burst", 5L],
+            ["2026-11-30T10:01:00Z", null, 1L],
+        ]);
+
+        var (values, filled) = HtmlReport.Points(result, TimeSpan.FromMinutes(1));
+        var (sparse, notFilled) = HtmlReport.Points(result, null);
+        var (centuries, tooMany) = HtmlReport.Points(new QueryResult(["bucket", "event_type", "events"], [["0001-01-01T00:00:00Z", "a", 1L], ["9999-12-31T00:00:00Z", "a", 1L]]), TimeSpan.FromDays(1));
+
+        Assert.That(filled, Is.True);
+        Assert.That(values.Where(v => v.EventType == "burst").Select(v => (v.Bucket.Minute, v.Events)), Is.EqualTo(new[] { (0, 5L), (1, 0L), (2, 0L), (3, 5L) }));
+        Assert.That(values.Where(v => v.EventType == "(missing)").Select(v => v.Events), Is.EqualTo(new[] { 0L, 1L, 0L, 0L }));
+        Assert.That(values.Select(v => v.Bucket.Kind).Distinct(), Is.EqualTo(new[] { DateTimeKind.Utc }));
+        Assert.That((notFilled, sparse.Count), Is.EqualTo((false, 3)));
+        Assert.That((tooMany, centuries.Count), Is.EqualTo((false, 2)), "3.6 million days are not filled in: points only");
+    }
+
+    // Any game client sends these: an override would make one item read as another, and a missing item
+    // must not look like the text "NULL".
+    [Test]
+    public void Html_OverridesEscaped_MissingApartFromNullText_LongValuesWrapped()
+    {
+        var page = WriteReport(
+        [
+            """{"event_type":"purchase_item","item":"sword","timestamp":"2026-11-30T10:00:01Z"}""",
+            """{"event_type":"purchase_item","item":"\u202edrows","timestamp":"2026-11-30T10:00:02Z"}""",
+            """{"event_type":"purchase_item","item":"NULL","timestamp":"2026-11-30T10:00:03Z"}""",
+            """{"event_type":"purchase_item","timestamp":"2026-11-30T10:00:04Z"}""",
+            $$"""{"event_type":"purchase_item","item":"x","User-Agent":"{{new string('a', 3000)}}","timestamp":"2026-11-30T10:00:05Z"}""",
+        ]);
+
+        var html = File.ReadAllText(page);
+        var seen = BrowserPage.Open(page);
+
+        Assert.That(html, Does.Not.Contain("\u202e"));
+        Assert.That(html, Does.Contain("<td>\\u202edrows</td>"));
+        Assert.That(html, Does.Contain("<td class=\"missing\">(missing)</td>").And.Contain("<td>NULL</td>"));
+        Assert.That(html, Does.Contain("\"value\":\"(missing)\"").And.Contain("\"value\":\"NULL\""), "two bars, not one stacked");
+        Assert.That(seen["charts"]!.Select(c => (bool)c["drawn"]!), Is.All.True);
+        Assert.That((int)seen["scrollWidth"]!, Is.LessThanOrEqualTo(900), "a 3,000-character user agent wraps in its cell");
     }
 
     [Test]

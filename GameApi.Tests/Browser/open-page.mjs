@@ -45,11 +45,15 @@ try {
     // The marks Vega drew: one path per bar, one line path per series.
     bars: c.querySelectorAll('g.mark-rect path').length,
     lines: c.querySelectorAll('g.mark-line path').length,
+    // Points drawn on the lines, or alone: one per (bucket, event type) in the chart's data.
+    points: c.querySelectorAll('g.mark-symbol.role-mark path').length,
   })));
+  // Wider than the window: something the reader must scroll sideways to see.
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   const tables = await page.$$eval('table', tables => tables.map(t => t.rows.length - 1));
   const title = await page.title();
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
-  console.log(JSON.stringify({ title, charts, tables, ...seen }));
+  console.log(JSON.stringify({ title, charts, tables, scrollWidth, ...seen }));
 } finally {
   await browser.close();
 }
