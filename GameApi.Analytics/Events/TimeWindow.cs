@@ -24,9 +24,13 @@ public sealed partial record TimeWindow(DateTime? Since, DateTime? Until)
     {
         ArgumentNullException.ThrowIfNull(text);
         var trimmed = text.Trim();
-        if (trimmed.Length >= 2 && "smhdw".Contains(trimmed[^1], StringComparison.Ordinal)
-            && long.TryParse(trimmed[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+        if (trimmed.Length >= 2 && "smhdw".Contains(trimmed[^1], StringComparison.Ordinal) && trimmed[..^1].All(char.IsAsciiDigit))
         {
+            if (!long.TryParse(trimmed[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+            {
+                throw new FormatException($"{option} '{text}' reaches back before the year 1.");
+            }
+
             var unit = trimmed[^1] switch
             {
                 's' => TimeSpan.FromSeconds(1),
@@ -45,10 +49,12 @@ public sealed partial record TimeWindow(DateTime? Since, DateTime? Until)
 
         // The parser alone is culture-tolerant (01-11-2026 would be 11 January, Nov-01-2026 and 10:00 PM
         // pass): it only reads the value once the text has the ISO shape.
-        if (IsoShape().IsMatch(trimmed)
-            && DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+        if (IsoShape().IsMatch(trimmed))
         {
-            return time.UtcDateTime;
+            return DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+                ? time.UtcDateTime
+                : throw new FormatException($"{option} '{text}' is not a time that exists in the years 1 to 9999 (UTC): a day or hour that does not exist, "
+                    + "a leap second (:60), an offset beyond ±14:00, or a time an offset moves past either end.");
         }
 
         throw new FormatException($"{option} must be a time in ISO 8601 (2026-12-01, 2026-12-01T10:00:00Z) or a span back from now (90m, 24h, 7d); got '{text}'.");

@@ -55,6 +55,16 @@ public class TimeWindowTests
         Assert.That(error!.Message, Does.StartWith("--since"));
     }
 
+    // The form is right, the value is not: the message says why, not that the form is wrong.
+    [TestCase("99999999999999d", "reaches back before the year 1")]
+    [TestCase("9999999999999999999s", "reaches back before the year 1")]
+    [TestCase("0001-01-01T00:00:00+05:00", "is not a time that exists in the years 1 to 9999")]
+    [TestCase("2026-12-01T10:00:00+14:30", "an offset beyond ±14:00")]
+    [TestCase("2016-12-31T23:59:60Z", "a leap second")]
+    [TestCase("2026-02-30", "a day or hour that does not exist")]
+    public void ParseTime_IsoFormButNoSuchTime_SaysWhy(string text, string reason) =>
+        Assert.That(() => TimeWindow.ParseTime(text, Now, "--since"), Throws.InstanceOf<FormatException>().With.Message.Contains(reason).And.Message.StartsWith($"--since '{text}'"));
+
     [Test]
     public void Parse_SinceNotBeforeUntil_Refused() =>
         Assert.That(() => TimeWindow.Parse("2026-12-02", "2026-12-01", Now), Throws.InstanceOf<FormatException>().With.Message.Contains("must be before --until"));
