@@ -16,6 +16,9 @@ public sealed partial class SpoolRelay(EventSpool spool, EventProducer producer,
     private const int BatchSize = 500;
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+    // librdkafka reports every message within Kafka:DeliveryTimeout; past it and this margin the producer
+    // that took them is gone (replaced after a fatal error, its deliveries never reported).
+    private static readonly TimeSpan DeliveryMargin = TimeSpan.FromSeconds(5);
 
     // Acknowledged by Kafka but still in the spool, its removal having failed: removed before anything
     // is sent again, so a spool that cannot be written does not send the same events over and over.
@@ -26,7 +29,7 @@ public sealed partial class SpoolRelay(EventSpool spool, EventProducer producer,
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var delay = await RelayBatchAsync() ? TimeSpan.Zero
+            var delay = await RelayBatchAsync(stoppingToken) ? TimeSpan.Zero
                 : spool.Count == 0 && spool.WriteError is null ? Idle
                 : RetryAfterFailure;
             if (delay > TimeSpan.Zero)
@@ -44,11 +47,12 @@ public sealed partial class SpoolRelay(EventSpool spool, EventProducer producer,
     }
 
     /// <summary>Relays the oldest batch; true when all of it was acknowledged and more may wait.</summary>
-    public async Task<bool> RelayBatchAsync()
+    /// <param name="stopping">Ends the wait for Kafka's acknowledgements; what was not acknowledged stays in the spool.</param>
+    public async Task<bool> RelayBatchAsync(CancellationToken stopping = default)
     {
         try
         {
-            var relayed = await RelayOrRemoveAsync();
+            var relayed = await RelayOrRemoveAsync(stopping);
             if (spool.WriteError is null)
             {
                 Recovered();
@@ -63,7 +67,7 @@ public sealed partial class SpoolRelay(EventSpool spool, EventProducer producer,
         }
     }
 
-    private async Task<bool> RelayOrRemoveAsync()
+    private async Task<bool> RelayOrRemoveAsync(CancellationToken stopping)
     {
         if (_toRemove.Count > 0)
         {
@@ -88,10 +92,11 @@ public sealed partial class SpoolRelay(EventSpool spool, EventProducer producer,
         // Sent together, acknowledged in order by the idempotent producer; only an acknowledged
         // prefix is removed, so nothing is skipped and a resend keeps the order.
         var sent = batch.Select(e => Send(e.Value)).ToArray();
+        var givingUp = Task.Delay(producer.DeliveryTimeout + DeliveryMargin, stopping);
         var acknowledged = 0;
         foreach (var delivery in sent)
         {
-            if (!await delivery)
+            if (await Task.WhenAny(delivery, givingUp) != delivery || !await delivery)
             {
                 break;
             }
@@ -99,7 +104,8 @@ public sealed partial class SpoolRelay(EventSpool spool, EventProducer producer,
             acknowledged++;
         }
 
-        await Task.WhenAll(sent);
+        // The rest are resent with the next batch: at least once, never lost.
+        await Task.WhenAny(Task.WhenAll(sent), givingUp);
         metrics.Relayed(acknowledged);
         await RemoveAsync(batch.Take(acknowledged).ToList());
         return acknowledged == batch.Count;

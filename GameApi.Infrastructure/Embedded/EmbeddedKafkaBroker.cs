@@ -102,6 +102,13 @@ public sealed class EmbeddedKafkaBroker : IDisposable
         _ = MockClusterNative.rd_kafka_mock_broker_set_up(_cluster, BrokerId);
     }
 
+    /// <summary>Delays every answer of the broker by this long (zero ends it), as a slow or distant broker: requests stay in flight meanwhile.</summary>
+    public void SetRoundTripTime(TimeSpan delay)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        _ = MockClusterNative.rd_kafka_mock_broker_set_rtt(_cluster, BrokerId, (int)delay.TotalMilliseconds);
+    }
+
     /// <summary>Makes metadata answer this error for the topic (NoError ends it), as a topic without a leader for a while.</summary>
     public void SetTopicError(string topic, Confluent.Kafka.ErrorCode error)
     {

@@ -51,6 +51,9 @@ internal static partial class MockClusterNative
     [LibraryImport(Lib)]
     public static partial int rd_kafka_mock_broker_set_up(IntPtr cluster, int brokerId);
 
+    [LibraryImport(Lib)]
+    public static partial int rd_kafka_mock_broker_set_rtt(IntPtr cluster, int brokerId, int rttMs);
+
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     public static partial void rd_kafka_mock_topic_set_error(IntPtr cluster, string topic, int error);
 

@@ -30,6 +30,9 @@ public sealed partial class EventProducer(
 
     public string Topic => _options.Topic;
 
+    /// <summary>How long librdkafka keeps trying one message before it reports the message failed.</summary>
+    public TimeSpan DeliveryTimeout => _options.DeliveryTimeout;
+
     /// <summary>
     /// True from a fatal error until the producer built after it has delivered an event: events go to
     /// the spool meanwhile, and readiness says so.
@@ -174,7 +177,8 @@ public sealed partial class EventProducer(
             _producer = Build();
         }
 
-        // It has already failed everything it held (their requests spooled them); nothing to wait for.
+        // Messages still in flight on it never report once it is disposed (Confluent.Kafka offers no purge):
+        // requests stop waiting after Spool:KafkaWait and spool their events, the relay after its bound.
         failed.Flush(TimeSpan.Zero);
         failed.Dispose();
     }

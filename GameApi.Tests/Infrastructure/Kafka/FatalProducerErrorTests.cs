@@ -62,6 +62,38 @@ public class FatalProducerErrorTests
         Assert.That(acknowledged.Except(TaggedRequests.IdsOnTopic(api.Kafka.BootstrapServers)), Is.Empty);
     }
 
+    // The relay's batch is in flight on the producer that fails: those deliveries must end (failed) so the
+    // relay sends them again through the new producer, instead of waiting for them for ever.
+    [Test]
+    public async Task FatalError_WhileTheRelaysBatchIsInFlight_RelayGoesOn_NoEventLost()
+    {
+        using var api = new GameApiFactory(new Dictionary<string, string?> { ["Kafka:DeliveryTimeout"] = "00:00:06" });
+        using var client = api.CreateClient();
+        var producer = api.Services.GetRequiredService<EventProducer>();
+        var broker = api.Kafka.Embedded!;
+        var acknowledged = new ConcurrentBag<string>();
+        Assert.That(await SendAsync(client, acknowledged), Is.EqualTo(HttpStatusCode.OK));
+
+        // Every answer 4 s late: each request spools its event after Spool:KafkaWait, and the relay's
+        // batch of them waits in flight.
+        broker.SetRoundTripTime(TimeSpan.FromSeconds(4));
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.That(await SendAsync(client, acknowledged), Is.EqualTo(HttpStatusCode.OK));
+            }
+        })));
+        Assert.That(api.Spool.Count, Is.GreaterThan(0));
+        await Task.Delay(1500);
+        Assert.That(FatalErrors.Raise(producer.Handle, ErrorCode.OutOfOrderSequenceNumber, "in flight"), Is.EqualTo(ErrorCode.NoError));
+        await Task.Delay(500);
+        broker.SetRoundTripTime(TimeSpan.Zero);
+
+        await WaitForAsync(() => api.Spool.Count == 0 && !producer.Recovering);
+        Assert.That(acknowledged.Except(TaggedRequests.IdsOnTopic(api.Kafka.BootstrapServers)), Is.Empty);
+    }
+
     private static List<string> CriticalLines(FakeLogCollector logs) =>
         logs.GetSnapshot().Where(r => r.Level == LogLevel.Critical).Select(r => r.Message).ToList();
 
