@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace GameApi.Infrastructure.Idempotency;
 
@@ -27,20 +26,9 @@ public sealed class IdempotencyOptionsValidator : IValidateOptions<IdempotencyOp
                 failures.Add($"{prefix}{nameof(options.MaxKeys)} must be at least 1 (got {options.MaxKeys}).");
             }
         }
-        else
+        else if (RedisConfiguration.Problem(options.Redis) is { } problem)
         {
-            try
-            {
-                if (ConfigurationOptions.Parse(options.Redis).EndPoints.Count == 0)
-                {
-                    failures.Add($"{prefix}{nameof(options.Redis)} names no Redis server (host:port).");
-                }
-            }
-            catch (Exception e) when (e is ArgumentException or NotSupportedException)
-            {
-                // The value is not echoed: a connection string may carry a password.
-                failures.Add($"{prefix}{nameof(options.Redis)} is not a StackExchange.Redis connection string: {e.Message}");
-            }
+            failures.Add($"{prefix}{nameof(options.Redis)} {problem}");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

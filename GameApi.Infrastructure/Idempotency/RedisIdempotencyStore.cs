@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using StackExchange.Redis;
 
 namespace GameApi.Infrastructure.Idempotency;
@@ -45,10 +44,11 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
     private readonly Task<ConnectionMultiplexer> _connecting;
     private readonly TimeSpan _retention;
 
+    /// <exception cref="ArgumentException">Not a configuration string that can be used (<see cref="RedisConfiguration.Problem"/>).</exception>
     public RedisIdempotencyStore(string connectionString, TimeSpan retention)
     {
-        var options = ConfigurationOptions.Parse(connectionString);
-        Endpoints = string.Join(",", options.EndPoints.Select(e => e is DnsEndPoint dns ? $"{dns.Host}:{dns.Port}" : e.ToString()));
+        var options = RedisConfiguration.Parse(connectionString);
+        Endpoints = RedisConfiguration.Describe(options);
         // Start without Redis and keep reconnecting; meanwhile a request with a key fails at once (503)
         // instead of queueing behind a connection that may not come. The API does not wait for the
         // first connection: requests with a key do, at most the connection string's connectTimeout.
@@ -58,7 +58,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
         _retention = retention;
     }
 
-    /// <summary>Where Redis is, as configured (no password).</summary>
+    /// <summary>Where Redis is: its servers as configured, nothing else (no password).</summary>
     public string Endpoints { get; }
 
     public string? Unavailable => _connecting.IsCompletedSuccessfully && _connecting.Result.IsConnected ? null : $"Redis at {Endpoints} is not connected.";

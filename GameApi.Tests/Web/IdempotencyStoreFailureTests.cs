@@ -48,6 +48,34 @@ public class IdempotencyStoreFailureTests
     }
 
     [Test]
+    public async Task RedisWithAPassword_PasswordInNoLogLineAndNotInReadiness()
+    {
+        var logs = new FakeLogCollector();
+        using var api = new GameApiFactory(
+            new Dictionary<string, string?>
+            {
+                ["Idempotency:Redis"] = $"127.0.0.1:{Ports.Free()},user=alice,password=S3cr3t-pw,connectTimeout=300",
+                ["Logging:LogLevel:Default"] = "Trace",
+            },
+            s =>
+            {
+                s.AddSingleton(_log.Mock.Object);
+                s.AddLogging(l => l.AddProvider(new FakeLoggerProvider(logs)));
+            });
+        using var client = api.CreateClient();
+
+        using var keyed = await client.SendAsync(Keyed("/purchase_item?item=sword"));
+        var ready = await client.GetStringAsync("/health/ready");
+        var logged = logs.GetSnapshot().Select(r => $"{r.Message} {r.Exception}").ToList();
+
+        Assert.That(keyed.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(logged, Has.Some.Contains("Idempotency keys in Redis at 127.0.0.1:"));
+        Assert.That(logged, Has.Some.Contains("refused (503)"));
+        Assert.That(logged, Has.None.Contains("S3cr3t"));
+        Assert.That(ready, Does.Contain("Redis at 127.0.0.1:").And.Not.Contain("S3cr3t"));
+    }
+
+    [Test]
     public async Task KeysFileCannotBeOpened_KeyedRequests503_OthersServed()
     {
         var blocker = Path.GetTempFileName();

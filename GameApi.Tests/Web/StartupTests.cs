@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using GameApi.Infrastructure.Embedded;
 using GameApi.Tests.Support;
@@ -112,6 +113,50 @@ public class StartupTests
         Assert.That(api.Process.ExitCode, Is.EqualTo(1));
         Assert.That(await api.Errors, Does.StartWith($"GameApi could not run: {key} must"));
         Assert.That(await api.Output, Does.Contain("Hosting failed to start").And.Contain("OptionsValidationException"));
+    }
+
+    // StackExchange.Redis reads a URL, or the rest of a password after a comma, as a host name, and the
+    // host names were in the start log, in every keyed 503's log line and in readiness's answer.
+    [TestCase("redis://:S3cr3t-pw@127.0.0.1:{0}", "not a URL")]
+    [TestCase("127.0.0.1:{0},password=ab,S3cr3t-pw", "a password cannot contain a comma")]
+    public async Task Start_RedisValueThatWouldShowItsPassword_ExitsNamingTheFormWithoutThePassword(string redis, string reason)
+    {
+        var port = Ports.Free();
+        var environment = new Dictionary<string, string>
+        {
+            ["Idempotency__Redis"] = string.Format(CultureInfo.InvariantCulture, redis, Ports.Free()),
+            ["Logging__LogLevel__Default"] = "Debug",
+        };
+        using var api = ApiProcess.Start(environment, "--urls", $"http://127.0.0.1:{port}");
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var shown = "";
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!api.Process.HasExited && DateTime.UtcNow < deadline)
+        {
+            if (await LiveAsync(client))
+            {
+                // Running: what it shows to anyone who asks, and what it logs for a keyed request.
+                using var keyed = new HttpRequestMessage(HttpMethod.Get, "/");
+                keyed.Headers.Add("Idempotency-Key", "k1");
+                using (await client.SendAsync(keyed))
+                {
+                }
+
+                shown = await client.GetStringAsync("/health/ready");
+                api.Process.Kill(entireProcessTree: true);
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        await api.Process.WaitForExitAsync();
+        var printed = await api.Output + await api.Errors + shown;
+
+        Assert.That(printed, Does.Not.Contain("S3cr3t"));
+        Assert.That(api.Process.ExitCode, Is.EqualTo(1), "the start is refused");
+        Assert.That(await api.Errors, Does.StartWith("GameApi could not run: Idempotency:Redis must be a StackExchange.Redis configuration string such as host:6379,password=...")
+            .And.Contain(reason));
     }
 
     [Test]

@@ -35,6 +35,28 @@ public class IdempotencyOptionsValidatorTests
         Assert.That(failure, Does.Not.Contain("hunter2"));
     }
 
+    // StackExchange.Redis reads a URL, or the rest of a password after a comma, as a host name, and host
+    // names are logged and shown by readiness; the library's own message repeats an option's value.
+    [TestCase("redis://:S3cr3t-pw@127.0.0.1:6401", "not a URL")]
+    [TestCase("rediss://alice:S3cr3t-pw@redis.example:6380/0", "not a URL")]
+    [TestCase("alice:S3cr3t-pw@127.0.0.1:6401", "neither an option")]
+    [TestCase("127.0.0.1:6401,password=ab,S3cr3t-pw", "a password cannot contain a comma")]
+    [TestCase("127.0.0.1:6401,password=ab,S3cr3t-pw=x", "part 3")]
+    [TestCase("127.0.0.1:6401,connectTimeout=S3cr3t-pw", "part 2")]
+    public void Validate_RedisValueThatWouldShowASecret_RefusedNamingTheFormWithoutTheValue(string redis, string reason)
+    {
+        var failure = Failure(new IdempotencyOptions { Redis = redis });
+
+        Assert.That(failure, Does.StartWith("Idempotency:Redis ").And.Contain(reason).And.Contain("host:6379,password=..."));
+        Assert.That(failure, Does.Not.Contain("S3cr3t"));
+    }
+
+    [TestCase("redis:6379,password=S3cr3t-pw")]
+    [TestCase("redis,ssl=true,user=alice,password=S3cr3t-pw")]
+    [TestCase("[::1]:6379,10.0.0.2:6380,password=S3cr3t-pw,connectTimeout=500")]
+    public void Validate_RedisConfigurationString_Succeeds(string redis) =>
+        Assert.That(Failure(new IdempotencyOptions { Redis = redis }), Is.Null);
+
     [Test]
     public void Validate_RedisSet_FileSettingsNotChecked() =>
         Assert.That(Failure(new IdempotencyOptions { Redis = "redis:6379,password=x", Path = "", MaxKeys = 0 }), Is.Null);

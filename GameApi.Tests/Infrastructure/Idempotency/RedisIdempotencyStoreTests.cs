@@ -147,4 +147,12 @@ public class RedisIdempotencyStoreTests
         Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "fails fast instead of queueing");
         Assert.That(store.Unavailable, Does.Contain("not connected"));
     }
+
+    [Test]
+    public void New_RedisUrl_RefusedWithoutThePassword()
+    {
+        var refused = Assert.Throws<ArgumentException>(() => new RedisIdempotencyStore("redis://:S3cr3t-pw@127.0.0.1:6401", Retention).Dispose());
+
+        Assert.That(refused!.Message, Does.Contain("not a URL").And.Not.Contain("S3cr3t"));
+    }
 }
