@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using StackExchange.Redis;
 
@@ -44,6 +45,13 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
     private readonly Task<ConnectionMultiplexer> _connecting;
     private readonly TimeSpan _retention;
 
+    // Claims to release, with when each expires anyway (Environment.TickCount64): a claim whose answer
+    // did not come (Redis still runs it once it reads it), or one that could not be kept or released.
+    // A release deletes this attempt's own claim only, so sending it late or twice does no harm.
+    private readonly ConcurrentDictionary<IdempotentRequest, long> _releases = new();
+    private readonly CancellationTokenSource _disposed = new();
+    private int _releasing;
+
     /// <exception cref="ArgumentException">Not a configuration string that can be used (<see cref="RedisConfiguration.Problem"/>).</exception>
     public RedisIdempotencyStore(string connectionString, TimeSpan retention)
     {
@@ -66,7 +74,19 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
     public async Task<IdempotencyClaim> ClaimAsync(IdempotentRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var held = await RunAsync(ClaimScript, request.Key, ClaimValue(request), Milliseconds(ClaimLifetime));
+        RedisResult held;
+        try
+        {
+            held = await RunAsync(ClaimScript, request.Key, ClaimValue(request), Milliseconds(ClaimLifetime));
+        }
+        catch (IdempotencyStoreException e) when (MayHaveReachedRedis(e))
+        {
+            // The request is refused (503), but its claim may still be set: then a retry would get 409
+            // until the claim expired.
+            ReleaseLater(request);
+            throw;
+        }
+
         if (held.IsNull)
         {
             return IdempotencyClaim.Claimed;
@@ -90,7 +110,19 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(answer);
         var value = string.Join('\n', AnswerTag, request.Fingerprint.Value, answer.StatusCode.ToString(CultureInfo.InvariantCulture), answer.ContentType, answer.Body);
-        var kept = await RunAsync(KeepScript, request.Key, ClaimValue(request), value, Milliseconds(_retention));
+        RedisResult kept;
+        try
+        {
+            kept = await RunAsync(KeepScript, request.Key, ClaimValue(request), value, Milliseconds(_retention));
+        }
+        catch (IdempotencyStoreException)
+        {
+            // Not kept (Redis full, gone): free the key, so that a retry is processed rather than
+            // answered 409 until the claim expires. A full Redis still deletes.
+            ReleaseLater(request);
+            throw;
+        }
+
         if ((int)kept == 0)
         {
             throw new IdempotencyStoreException($"The claim on idempotency key {request.Key} expired before its answer was kept.");
@@ -100,7 +132,70 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
     public async Task ReleaseAsync(IdempotentRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await RunAsync(ReleaseScript, request.Key, ClaimValue(request));
+        try
+        {
+            await RunAsync(ReleaseScript, request.Key, ClaimValue(request));
+        }
+        catch (IdempotencyStoreException)
+        {
+            ReleaseLater(request);
+            throw;
+        }
+    }
+
+    // Redis did not answer (a timeout, a connection lost with the command sent): it may run it later.
+    // Not when Redis answered with an error, or when there was no connection to send it on.
+    private static bool MayHaveReachedRedis(IdempotencyStoreException e) => e.InnerException is TimeoutException
+        or RedisConnectionException { FailureType: not ConnectionFailureType.UnableToResolvePhysicalConnection };
+
+    // The first release is sent at once: on the connection that carried the claim, Redis runs it after
+    // the claim, however late. Those that fail are sent again every second until Redis answers one.
+    private void ReleaseLater(IdempotentRequest request)
+    {
+        _releases[request] = Environment.TickCount64 + Milliseconds(ClaimLifetime);
+        if (Interlocked.Exchange(ref _releasing, 1) == 0)
+        {
+            _ = ReleasePendingAsync();
+        }
+    }
+
+    private async Task ReleasePendingAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.WhenAll(_releases.Select(pending => ReleaseOnceAsync(pending.Key, pending.Value)));
+                Volatile.Write(ref _releasing, 0);
+                if (_releases.IsEmpty || Interlocked.Exchange(ref _releasing, 1) == 1)
+                {
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), _disposed.Token);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+            // Disposed: the claims left expire by themselves.
+        }
+    }
+
+    private async Task ReleaseOnceAsync(IdempotentRequest request, long expires)
+    {
+        try
+        {
+            if (Environment.TickCount64 < expires)
+            {
+                await RunAsync(ReleaseScript, request.Key, ClaimValue(request));
+            }
+
+            _releases.TryRemove(KeyValuePair.Create(request, expires));
+        }
+        catch (IdempotencyStoreException)
+        {
+            // Still pending: tried again in a second.
+        }
     }
 
     private async Task<RedisResult> RunAsync(string script, string key, params RedisValue[] values)
@@ -122,6 +217,8 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
 
     public void Dispose()
     {
+        _disposed.Cancel();
+        _disposed.Dispose();
         if (_connecting.IsCompletedSuccessfully)
         {
             _connecting.Result.Dispose();

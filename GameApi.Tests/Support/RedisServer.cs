@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace GameApi.Tests.Support;
@@ -79,6 +80,15 @@ internal sealed class RedisServer : IDisposable
             return false;
         }
     }
+
+    /// <summary>Stops the server's process (SIGSTOP), as a hung or frozen Redis: it answers nothing until resumed.</summary>
+    public void Pause() => Assert.That(Kill(_process.Id, 19), Is.Zero, "kill(2) failed");
+
+    /// <summary>Lets a paused server run again (SIGCONT): it then reads what was sent meanwhile.</summary>
+    public void Resume() => Assert.That(Kill(_process.Id, 18), Is.Zero, "kill(2) failed");
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     public void Dispose()
     {

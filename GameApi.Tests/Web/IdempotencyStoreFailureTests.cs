@@ -17,10 +17,10 @@ public class IdempotencyStoreFailureTests
     [SetUp]
     public void ResetLog() => _log.Reset();
 
-    private static HttpRequestMessage Keyed(string url)
+    private static HttpRequestMessage Keyed(string url, string? key = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString());
         return request;
     }
 
@@ -73,6 +73,49 @@ public class IdempotencyStoreFailureTests
         Assert.That(logged, Has.Some.Contains("refused (503)"));
         Assert.That(logged, Has.None.Contains("S3cr3t"));
         Assert.That(ready, Does.Contain("Redis at 127.0.0.1:").And.Not.Contain("S3cr3t"));
+    }
+
+    [Test]
+    public async Task RedisStalledPastTheTimeout_503ThenTheRetryIsProcessedOnceRedisIsBack()
+    {
+        using var redis = await RedisServer.StartAsync();
+        using var api = new GameApiFactory(
+            new Dictionary<string, string?> { ["Idempotency:Redis"] = $"{redis.ConnectionString},asyncTimeout=1000" },
+            s => s.AddSingleton(_log.Mock.Object));
+        using var client = api.CreateClient();
+        using (var connected = await client.SendAsync(Keyed("/purchase_item?item=knife")))
+        {
+            Assert.That(connected.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        var key = Guid.NewGuid().ToString();
+        var eventsBefore = _log.Events.Count;
+        HttpStatusCode stalled;
+        redis.Pause();
+        try
+        {
+            // Times out in the API; Redis runs the claim once it runs again.
+            using var first = await client.SendAsync(Keyed("/purchase_item?item=sword", key));
+            stalled = first.StatusCode;
+        }
+        finally
+        {
+            redis.Resume();
+        }
+
+        var retries = new List<HttpStatusCode>();
+        do
+        {
+            await Task.Delay(200);
+            using var retry = await client.SendAsync(Keyed("/purchase_item?item=sword", key));
+            retries.Add(retry.StatusCode);
+        }
+        while (retries[^1] != HttpStatusCode.OK && retries.Count < 25);
+
+        Assert.That(stalled, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(retries, Has.None.EqualTo(HttpStatusCode.Conflict), "no claim left behind by the 503");
+        Assert.That(retries[^1], Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(_log.Events.Count - eventsBefore, Is.EqualTo(1), "one event");
     }
 
     [Test]

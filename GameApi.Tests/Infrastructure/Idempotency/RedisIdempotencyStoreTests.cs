@@ -138,6 +138,26 @@ public class RedisIdempotencyStoreTests
     }
 
     [Test]
+    public async Task Keep_RedisFull_ClaimReleasedSoThatARetryIsProcessed()
+    {
+        using var full = await RedisServer.StartAsync();
+        using var admin = await ConnectionMultiplexer.ConnectAsync($"{full.ConnectionString},allowAdmin=true");
+        var server = admin.GetServer(admin.GetEndPoints()[0]);
+        using var store = new RedisIdempotencyStore(full.ConnectionString, Retention);
+        var key = NewKey();
+        var first = IdempotentRequest.New(key, Sword);
+        await store.ClaimAsync(first);
+
+        await server.ConfigSetAsync("maxmemory", "1");
+        var notKept = Assert.ThrowsAsync<IdempotencyStoreException>(() => store.KeepAsync(first, Bought));
+        await server.ConfigSetAsync("maxmemory", "0");
+        var retry = await store.ClaimAsync(IdempotentRequest.New(key, Sword));
+
+        Assert.That(notKept!.Message, Does.Contain("OOM"));
+        Assert.That(retry.Outcome, Is.EqualTo(ClaimOutcome.Claimed), "processed, not 409 until the claim expires");
+    }
+
+    [Test]
     public void Claim_NothingListening_StoreErrorSoonAndUnavailable()
     {
         using var store = new RedisIdempotencyStore($"127.0.0.1:{Ports.Free()},connectTimeout=500", Retention);
