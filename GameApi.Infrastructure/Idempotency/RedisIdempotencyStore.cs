@@ -39,6 +39,9 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
         return redis.call('DEL', KEYS[1])
         """;
 
+    // A key no client can send: keys are visible ASCII, without spaces.
+    private const string ProbeKey = " probe";
+
     private const string ClaimTag = "claim";
     private const string AnswerTag = "answer";
 
@@ -51,6 +54,11 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
     private readonly ConcurrentDictionary<IdempotentRequest, long> _releases = new();
     private readonly CancellationTokenSource _disposed = new();
     private int _releasing;
+
+    // Why the last claim or keep failed, while no claim, keep or probe has succeeded since: connected
+    // is not enough (a Redis that is full, read-only, paused, or refuses our user answers no request).
+    private volatile string? _failure;
+    private int _probing;
 
     /// <exception cref="ArgumentException">Not a configuration string that can be used (<see cref="RedisConfiguration.Problem"/>).</exception>
     public RedisIdempotencyStore(string connectionString, TimeSpan retention)
@@ -69,7 +77,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
     /// <summary>Where Redis is: its servers as configured, nothing else (no password).</summary>
     public string Endpoints { get; }
 
-    public string? Unavailable => _connecting.IsCompletedSuccessfully && _connecting.Result.IsConnected ? null : $"Redis at {Endpoints} is not connected.";
+    public string? Unavailable => _connecting.IsCompletedSuccessfully && _connecting.Result.IsConnected ? _failure : $"Redis at {Endpoints} is not connected.";
 
     public async Task<IdempotencyClaim> ClaimAsync(IdempotentRequest request)
     {
@@ -79,16 +87,22 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
         {
             held = await RunAsync(ClaimScript, request.Key, ClaimValue(request), Milliseconds(ClaimLifetime));
         }
-        catch (IdempotencyStoreException e) when (MayHaveReachedRedis(e))
+        catch (IdempotencyStoreException e)
         {
-            // The request is refused (503), but its claim may still be set: then a retry would get 409
-            // until the claim expired.
-            ReleaseLater(request);
+            Failed(e);
+            if (MayHaveReachedRedis(e))
+            {
+                // The request is refused (503), but its claim may still be set: then a retry would get
+                // 409 until the claim expired.
+                ReleaseLater(request);
+            }
+
             throw;
         }
 
         if (held.IsNull)
         {
+            _failure = null;
             return IdempotencyClaim.Claimed;
         }
 
@@ -115,14 +129,16 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
         {
             kept = await RunAsync(KeepScript, request.Key, ClaimValue(request), value, Milliseconds(_retention));
         }
-        catch (IdempotencyStoreException)
+        catch (IdempotencyStoreException e)
         {
             // Not kept (Redis full, gone): free the key, so that a retry is processed rather than
             // answered 409 until the claim expires. A full Redis still deletes.
+            Failed(e);
             ReleaseLater(request);
             throw;
         }
 
+        _failure = null;
         if ((int)kept == 0)
         {
             throw new IdempotencyStoreException($"The claim on idempotency key {request.Key} expired before its answer was kept.");
@@ -140,6 +156,50 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
         {
             ReleaseLater(request);
             throw;
+        }
+    }
+
+    // Readiness says why until a claim, a keep, or this store's own probe (a claim on a key no client
+    // can send, once a second) succeeds.
+    private void Failed(IdempotencyStoreException e)
+    {
+        _failure = e.Message;
+        if (Interlocked.Exchange(ref _probing, 1) == 0)
+        {
+            _ = ProbeUntilAnsweredAsync();
+        }
+    }
+
+    private async Task ProbeUntilAnsweredAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                if (_failure is null)
+                {
+                    Volatile.Write(ref _probing, 0);
+                    if (_failure is null || Interlocked.Exchange(ref _probing, 1) == 1)
+                    {
+                        return;
+                    }
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), _disposed.Token);
+                try
+                {
+                    await RunAsync(ClaimScript, ProbeKey, "probe", 1);
+                    _failure = null;
+                }
+                catch (IdempotencyStoreException e)
+                {
+                    _failure = e.Message;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+            // Disposed.
         }
     }
 
@@ -205,9 +265,18 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
             var redis = await _connecting;
             return await redis.GetDatabase().ScriptEvaluateAsync(script, [new RedisKey(Prefix + key)], values);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (RedisServerException e)
         {
-            throw new IdempotencyStoreException($"Redis at {Endpoints} did not answer: {e.Message}", e);
+            // OOM (full, noeviction), READONLY (a replica), NOPERM (the user's ACL), ...
+            throw new IdempotencyStoreException($"Redis at {Endpoints} answered with an error: {e.Message}", e);
+        }
+        catch (TimeoutException e)
+        {
+            throw new IdempotencyStoreException($"Redis at {Endpoints} did not answer in time: {e.Message}", e);
+        }
+        catch (RedisException e)
+        {
+            throw new IdempotencyStoreException($"Redis at {Endpoints} cannot be reached: {e.Message}", e);
         }
     }
 

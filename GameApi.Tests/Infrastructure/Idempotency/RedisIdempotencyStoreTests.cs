@@ -158,6 +158,32 @@ public class RedisIdempotencyStoreTests
     }
 
     [Test]
+    public async Task Claim_RedisFull_UnavailableSayingWhatRedisAnsweredUntilItTakesWritesAgain()
+    {
+        using var full = await RedisServer.StartAsync();
+        using var admin = await ConnectionMultiplexer.ConnectAsync($"{full.ConnectionString},allowAdmin=true");
+        var server = admin.GetServer(admin.GetEndPoints()[0]);
+        using var store = new RedisIdempotencyStore(full.ConnectionString, Retention);
+        await store.ClaimAsync(IdempotentRequest.New(NewKey(), Sword));
+        var before = store.Unavailable;
+
+        await server.ConfigSetAsync("maxmemory", "1");
+        var refused = Assert.ThrowsAsync<IdempotencyStoreException>(() => store.ClaimAsync(IdempotentRequest.New(NewKey(), Sword)));
+        var whileFull = store.Unavailable;
+        await server.ConfigSetAsync("maxmemory", "0");
+        var watch = Stopwatch.StartNew();
+        while (store.Unavailable is not null && watch.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.That(before, Is.Null);
+        Assert.That(refused!.Message, Does.StartWith($"Redis at {full.ConnectionString} answered with an error: OOM command not allowed"));
+        Assert.That(whileFull, Is.EqualTo(refused.Message), "readiness says Degraded, and why");
+        Assert.That(store.Unavailable, Is.Null, "ready again once Redis takes writes, with no request needed");
+    }
+
+    [Test]
     public void Claim_NothingListening_StoreErrorSoonAndUnavailable()
     {
         using var store = new RedisIdempotencyStore($"127.0.0.1:{Ports.Free()},connectTimeout=500", Retention);
