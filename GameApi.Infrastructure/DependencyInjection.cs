@@ -50,7 +50,7 @@ public static class DependencyInjection
             var options = sp.GetRequiredService<IOptions<IdempotencyOptions>>().Value;
             if (!string.IsNullOrWhiteSpace(options.Redis))
             {
-                return new RedisIdempotencyStore(options.Redis, options.Retention);
+                return new RedisIdempotencyStore(options.Redis, options.Retention, sp.GetRequiredService<ILogger<RedisIdempotencyStore>>());
             }
 
             var root = sp.GetRequiredService<IHostEnvironment>().ContentRootPath;

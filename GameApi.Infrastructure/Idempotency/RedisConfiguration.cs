@@ -77,11 +77,14 @@ public static class RedisConfiguration
     public static string Describe(ConfigurationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return string.Join(",", options.EndPoints.Select(e => e switch
-        {
-            DnsEndPoint dns => string.Create(CultureInfo.InvariantCulture, $"{dns.Host}:{dns.Port}"),
-            IPEndPoint ip => ip.ToString(),
-            _ => "(a server)",
-        }));
+        return string.Join(",", options.EndPoints.Select(Describe));
     }
+
+    /// <summary>One server: host:port.</summary>
+    public static string Describe(EndPoint endpoint) => endpoint switch
+    {
+        DnsEndPoint dns => string.Create(CultureInfo.InvariantCulture, $"{dns.Host}:{dns.Port}"),
+        IPEndPoint ip => ip.ToString(),
+        _ => "(a server)",
+    };
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace GameApi.Infrastructure.Idempotency;
@@ -10,7 +11,7 @@ namespace GameApi.Infrastructure.Idempotency;
 /// replaces the claim, and only the attempt that claimed the key can keep or release it. How durable
 /// a kept answer is across a Redis restart is Redis's persistence setting (appendonly, appendfsync).
 /// </summary>
-public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
+public sealed partial class RedisIdempotencyStore : IIdempotencyStore, IDisposable
 {
     /// <summary>Prefix of every key this store writes in Redis.</summary>
     public const string Prefix = "gameapi:idempotency:";
@@ -47,6 +48,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
 
     private readonly Task<ConnectionMultiplexer> _connecting;
     private readonly TimeSpan _retention;
+    private readonly ILogger<RedisIdempotencyStore> _logger;
 
     // Claims to release, with when each expires anyway (Environment.TickCount64): a claim whose answer
     // did not come (Redis still runs it once it reads it), or one that could not be kept or released.
@@ -61,8 +63,9 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
     private int _probing;
 
     /// <exception cref="ArgumentException">Not a configuration string that can be used (<see cref="RedisConfiguration.Problem"/>).</exception>
-    public RedisIdempotencyStore(string connectionString, TimeSpan retention)
+    public RedisIdempotencyStore(string connectionString, TimeSpan retention, ILogger<RedisIdempotencyStore> logger)
     {
+        _logger = logger;
         var options = RedisConfiguration.Parse(connectionString);
         Endpoints = RedisConfiguration.Describe(options);
         // Start without Redis and keep reconnecting; meanwhile a request with a key fails at once (503)
@@ -70,7 +73,11 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
         // first connection: requests with a key do, at most the connection string's connectTimeout.
         options.AbortOnConnectFail = false;
         options.BacklogPolicy = BacklogPolicy.FailFast;
+        // For INFO (the memory policy), which the library otherwise refuses to send; this store sends
+        // nothing else of the kind.
+        options.AllowAdmin = true;
         _connecting = ConnectionMultiplexer.ConnectAsync(options);
+        _ = _connecting.ContinueWith(WatchEvictionPolicyAsync, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default).Unwrap();
         _retention = retention;
     }
 
@@ -158,6 +165,51 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore, IDisposable
             throw;
         }
     }
+
+    // Every key here has an expiry, so a policy other than noeviction (volatile-*, allkeys-*) may
+    // evict kept answers and claims under memory pressure: a retry is then processed again. Checked at
+    // the first connection and each reconnection (a failover may bring another server).
+    private Task WatchEvictionPolicyAsync(Task<ConnectionMultiplexer> connecting)
+    {
+        var redis = connecting.Result;
+        redis.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                _ = WarnIfEvictingAsync(redis);
+            }
+        };
+        return WarnIfEvictingAsync(redis);
+    }
+
+    private async Task WarnIfEvictingAsync(ConnectionMultiplexer redis)
+    {
+        foreach (var endpoint in redis.GetEndPoints())
+        {
+            try
+            {
+                var server = redis.GetServer(endpoint);
+                if (!server.IsConnected || server.IsReplica)
+                {
+                    continue;
+                }
+
+                var policy = (await server.InfoAsync("memory")).SelectMany(section => section)
+                    .FirstOrDefault(pair => pair.Key == "maxmemory_policy").Value;
+                if (policy is not null && policy != "noeviction")
+                {
+                    LogEvicting(RedisConfiguration.Describe(endpoint), policy);
+                }
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                // INFO not allowed (a managed Redis, an ACL), or Redis gone: nothing to say.
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis at {Endpoint} has maxmemory-policy {Policy}: under memory pressure it may evict kept Idempotency-Key answers and claims, and a retry is then processed again. Set maxmemory-policy noeviction")]
+    private partial void LogEvicting(string endpoint, string policy);
 
     // Readiness says why until a claim, a keep, or this store's own probe (a claim on a key no client
     // can send, once a second) succeeds.

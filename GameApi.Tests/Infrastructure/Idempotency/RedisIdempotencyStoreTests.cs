@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using GameApi.Infrastructure.Idempotency;
 using GameApi.Tests.Support;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using StackExchange.Redis;
 
 namespace GameApi.Tests.Infrastructure.Idempotency;
@@ -20,8 +23,8 @@ public class RedisIdempotencyStoreTests
     public async Task StartRedis()
     {
         _redis = await RedisServer.StartAsync();
-        _one = new RedisIdempotencyStore(_redis.ConnectionString, Retention);
-        _two = new RedisIdempotencyStore(_redis.ConnectionString, Retention);
+        _one = new RedisIdempotencyStore(_redis.ConnectionString, Retention, NullLogger<RedisIdempotencyStore>.Instance);
+        _two = new RedisIdempotencyStore(_redis.ConnectionString, Retention, NullLogger<RedisIdempotencyStore>.Instance);
     }
 
     [OneTimeTearDown]
@@ -143,7 +146,7 @@ public class RedisIdempotencyStoreTests
         using var full = await RedisServer.StartAsync();
         using var admin = await ConnectionMultiplexer.ConnectAsync($"{full.ConnectionString},allowAdmin=true");
         var server = admin.GetServer(admin.GetEndPoints()[0]);
-        using var store = new RedisIdempotencyStore(full.ConnectionString, Retention);
+        using var store = new RedisIdempotencyStore(full.ConnectionString, Retention, NullLogger<RedisIdempotencyStore>.Instance);
         var key = NewKey();
         var first = IdempotentRequest.New(key, Sword);
         await store.ClaimAsync(first);
@@ -163,7 +166,7 @@ public class RedisIdempotencyStoreTests
         using var full = await RedisServer.StartAsync();
         using var admin = await ConnectionMultiplexer.ConnectAsync($"{full.ConnectionString},allowAdmin=true");
         var server = admin.GetServer(admin.GetEndPoints()[0]);
-        using var store = new RedisIdempotencyStore(full.ConnectionString, Retention);
+        using var store = new RedisIdempotencyStore(full.ConnectionString, Retention, NullLogger<RedisIdempotencyStore>.Instance);
         await store.ClaimAsync(IdempotentRequest.New(NewKey(), Sword));
         var before = store.Unavailable;
 
@@ -183,10 +186,36 @@ public class RedisIdempotencyStoreTests
         Assert.That(store.Unavailable, Is.Null, "ready again once Redis takes writes, with no request needed");
     }
 
+    [TestCase("volatile-lru", true)]
+    [TestCase("allkeys-lfu", true)]
+    [TestCase("noeviction", false)]
+    public async Task New_RedisMayEvictKeys_Warns(string policy, bool warns)
+    {
+        using var redis = await RedisServer.StartAsync();
+        using (var admin = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},allowAdmin=true"))
+        {
+            await admin.GetServer(admin.GetEndPoints()[0]).ConfigSetAsync("maxmemory-policy", policy);
+        }
+
+        var logger = new FakeLogger<RedisIdempotencyStore>();
+        using var store = new RedisIdempotencyStore(redis.ConnectionString, Retention, logger);
+        await store.ClaimAsync(IdempotentRequest.New(NewKey(), Sword));
+        var watch = Stopwatch.StartNew();
+        while (logger.Collector.Count == 0 && watch.Elapsed < TimeSpan.FromSeconds(warns ? 10 : 1))
+        {
+            await Task.Delay(50);
+        }
+
+        var warnings = logger.Collector.GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Message);
+        Assert.That(warnings, warns
+            ? Has.One.EqualTo($"Redis at {redis.ConnectionString} has maxmemory-policy {policy}: under memory pressure it may evict kept Idempotency-Key answers and claims, and a retry is then processed again. Set maxmemory-policy noeviction")
+            : Is.Empty);
+    }
+
     [Test]
     public void Claim_NothingListening_StoreErrorSoonAndUnavailable()
     {
-        using var store = new RedisIdempotencyStore($"127.0.0.1:{Ports.Free()},connectTimeout=500", Retention);
+        using var store = new RedisIdempotencyStore($"127.0.0.1:{Ports.Free()},connectTimeout=500", Retention, NullLogger<RedisIdempotencyStore>.Instance);
         var watch = Stopwatch.StartNew();
 
         Assert.ThrowsAsync<IdempotencyStoreException>(() => store.ClaimAsync(IdempotentRequest.New(NewKey(), Sword)));
@@ -197,7 +226,7 @@ public class RedisIdempotencyStoreTests
     [Test]
     public void New_RedisUrl_RefusedWithoutThePassword()
     {
-        var refused = Assert.Throws<ArgumentException>(() => new RedisIdempotencyStore("redis://:S3cr3t-pw@127.0.0.1:6401", Retention).Dispose());
+        var refused = Assert.Throws<ArgumentException>(() => new RedisIdempotencyStore("redis://:S3cr3t-pw@127.0.0.1:6401", Retention, NullLogger<RedisIdempotencyStore>.Instance).Dispose());
 
         Assert.That(refused!.Message, Does.Contain("not a URL").And.Not.Contain("S3cr3t"));
     }
