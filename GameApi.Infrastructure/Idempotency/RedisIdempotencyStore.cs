@@ -17,7 +17,8 @@ public sealed partial class RedisIdempotencyStore : IIdempotencyStore, IDisposab
     public const string Prefix = "gameapi:idempotency:";
 
     // A claim outlives any request (Spool:KafkaWait plus one spool write is at most seconds), so it
-    // expires only when the instance holding it died mid-request; a retry after that is processed.
+    // expires mid-request only when the instance holding it died or was paused longer than this; a
+    // retry after that is processed (by a paused instance too, once it resumes: same event_id).
     private static readonly TimeSpan ClaimLifetime = TimeSpan.FromMinutes(2);
 
     // Returns the key's value when it is taken; otherwise takes it, returns nil.
