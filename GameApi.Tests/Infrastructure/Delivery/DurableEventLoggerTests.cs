@@ -153,6 +153,45 @@ public class DurableEventLoggerTests
         Assert.ThrowsAsync<EventNotRecordedException>(() => fixture.Logger.LogAsync(NewEvent(), CancellationToken.None));
     }
 
+    // The 503 says nothing was recorded: that must be true of Kafka as well as of the spool.
+    [Test]
+    public async Task LogAsync_SpoolUnwritable_KafkaAnswersAfterTheWait_RecordedOnKafka()
+    {
+        using var blocker = new TempFile();
+        using var fixture = new SpoolFixture(spoolPath: Path.Combine(blocker.Path, "events.db"), kafkaWaitMs: 100);
+        await fixture.Logger.LogAsync(NewEvent("warm-up"), CancellationToken.None);
+        fixture.Connection.Embedded!.SetRoundTripTime(TimeSpan.FromMilliseconds(600));
+
+        await fixture.Logger.LogAsync(NewEvent("late"), CancellationToken.None);
+
+        Assert.That(fixture.Spool.Error, Is.Not.Null);
+        Assert.That(fixture.Topic().Count(v => v.Contains("\"late\"", StringComparison.Ordinal)), Is.EqualTo(1));
+    }
+
+    // Relayed events that a full disk will not let the relay delete keep the spool non-empty: while Kafka
+    // answers, new events go to it rather than 503 for every request.
+    [Test]
+    public async Task LogAsync_SpoolHoldsEventsAndIsFull_KafkaBack_RecordedOnKafka()
+    {
+        using var fixture = new SpoolFixture(maxBytes: 4096);
+        await fixture.Logger.LogAsync(NewEvent("warm-up"), CancellationToken.None);
+        fixture.Connection.Embedded!.SetDown();
+        // Until the spool refuses one (then Kafka, down, has not recorded it either).
+        Assert.That(async () =>
+        {
+            while (true)
+            {
+                await fixture.Logger.LogAsync(NewEvent("queued"), CancellationToken.None);
+            }
+        }, Throws.InstanceOf<EventNotRecordedException>());
+
+        fixture.Connection.Embedded.SetUp();
+        await fixture.Logger.LogAsync(NewEvent("while-full"), CancellationToken.None);
+
+        Assert.That(fixture.Spool.Count, Is.GreaterThan(0), "the queued events are still in the spool");
+        Assert.That(fixture.Topic().Count(v => v.Contains("\"while-full\"", StringComparison.Ordinal)), Is.EqualTo(1));
+    }
+
     /// <summary>A regular file: nothing can be created "under" it, whoever runs the tests (root included).</summary>
     private sealed class TempFile : IDisposable
     {
