@@ -100,15 +100,7 @@ public class StartupTests
     public async Task Start_BadSetting_ExitsNamingTheKey(string key, string value)
     {
         using var api = ApiProcess.Start("--urls", "http://127.0.0.1:0", $"--{key}={value}");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await api.Process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            Assert.Fail($"The API was still running 30 s after starting with {key}={value}.");
-        }
+        await WaitForExitAsync(api);
 
         Assert.That(api.Process.ExitCode, Is.EqualTo(1));
         Assert.That(await api.Errors, Does.StartWith($"GameApi could not run: {key} must"));
@@ -159,6 +151,31 @@ public class StartupTests
             .And.Contain(reason));
     }
 
+    // Read before the host exists, it used to escape the catch in Program.cs: an unhandled exception,
+    // exit 134 and a stack trace.
+    [Test]
+    public async Task Start_BrokenAppsettingsJson_ExitsWithOneLineNamingTheFileAndWhere()
+    {
+        var root = Directory.CreateTempSubdirectory("gameapi-root-");
+        try
+        {
+            var file = Path.Combine(root.FullName, "appsettings.json");
+            await File.WriteAllTextAsync(file, "{\n  \"Kafka\": { \"Topic\": \"events\" }\n  \"Spool\": {}\n}\n");
+            using var api = ApiProcess.Start("--urls", "http://127.0.0.1:0", $"--contentRoot={root.FullName}");
+            await WaitForExitAsync(api);
+
+            Assert.That(api.Process.ExitCode, Is.EqualTo(1));
+            var errors = await api.Errors;
+            Assert.That(errors, Does.StartWith($"GameApi could not run: Failed to load configuration from file '{file}': Could not parse the JSON file: "));
+            Assert.That(errors, Does.Contain("(line 3, byte 3)."));
+            Assert.That(errors.TrimEnd().Split('\n'), Has.Length.EqualTo(1), errors);
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
     [Test]
     public async Task Start_KafkaUnreachable_NoLibrdkafkaLinesOnStderr()
     {
@@ -182,6 +199,19 @@ public class StartupTests
 
         Assert.That(await api.Errors, Does.Not.Contain("rdkafka#"));
         Assert.That(await api.Output, Does.Contain("Could not check or create topic 'events'"));
+    }
+
+    private static async Task WaitForExitAsync(ApiProcess api)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await api.Process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail("The API was still running 30 s after starting.");
+        }
     }
 
     private static async Task<bool> LiveAsync(HttpClient client)
