@@ -1,5 +1,6 @@
 using GameApi.Domain;
 using GameApi.Infrastructure;
+using GameApi.Infrastructure.Settings;
 using GameApi.Web;
 using GameApi.Web.Http;
 
@@ -12,6 +13,17 @@ try
     builder.Services.AddDomain().AddInfrastructure().AddWeb();
 
     var app = builder.Build();
+    if (SettingsCheck.Problems(app.Services) is { Count: > 0 } problems)
+    {
+        // Each problem on a line of its own, all of them at once, and no stack trace: they are the operator's to fix.
+        foreach (var problem in problems)
+        {
+            Console.Error.WriteLine($"GameApi could not run: {problem}");
+        }
+
+        return 1;
+    }
+
     app.UseNoStore();
     app.UseExceptionHandler();
     app.UseSwagger();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using GameApi.Infrastructure.Embedded;
 using Microsoft.Extensions.Options;
@@ -23,17 +24,17 @@ public sealed partial class KafkaOptionsValidator : IValidateOptions<KafkaOption
 
         if (options.DeliveryTimeout < MinTimeout || options.DeliveryTimeout > MaxTimeout)
         {
-            failures.Add($"{prefix}{nameof(options.DeliveryTimeout)} must be between {MinTimeout} and {MaxTimeout} (got {options.DeliveryTimeout}).");
+            failures.Add($"{prefix}{nameof(options.DeliveryTimeout)} must be between {Show(MinTimeout)} and {Show(MaxTimeout)} (got {options.DeliveryTimeout}).");
         }
 
         if (options.StartTimeout < MinTimeout || options.StartTimeout > MaxTimeout)
         {
-            failures.Add($"{prefix}{nameof(options.StartTimeout)} must be between {MinTimeout} and {MaxTimeout} (got {options.StartTimeout}).");
+            failures.Add($"{prefix}{nameof(options.StartTimeout)} must be between {Show(MinTimeout)} and {Show(MaxTimeout)} (got {options.StartTimeout}).");
         }
 
         if (options.ShutdownFlushTimeout < TimeSpan.Zero || options.ShutdownFlushTimeout > MaxTimeout)
         {
-            failures.Add($"{prefix}{nameof(options.ShutdownFlushTimeout)} must be between 0 and {MaxTimeout} (got {options.ShutdownFlushTimeout}).");
+            failures.Add($"{prefix}{nameof(options.ShutdownFlushTimeout)} must be between 0 and {Show(MaxTimeout)} (got {options.ShutdownFlushTimeout}).");
         }
 
         if (options.Partitions is < 1 or > 10_000)
@@ -55,6 +56,10 @@ public sealed partial class KafkaOptionsValidator : IValidateOptions<KafkaOption
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    // 00:00:00.100 as the README writes it, not TimeSpan's 00:00:00.1000000.
+    private static string Show(TimeSpan value) =>
+        value.ToString(value.Ticks % TimeSpan.TicksPerSecond == 0 ? @"hh\:mm\:ss" : @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture);
 
     [GeneratedRegex("^[a-zA-Z0-9._-]{1,249}$")]
     private static partial Regex TopicName();

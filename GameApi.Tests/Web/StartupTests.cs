@@ -95,6 +95,7 @@ public class StartupTests
     [TestCase("Kafka:Topic", "not a topic")]
     [TestCase("Kafka:Partitions", "0")]
     [TestCase("Kafka:DeliveryTimeout", "00:00:00")]
+    [TestCase("Kafka:DeliveryTimeout", "10s")]
     [TestCase("Idempotency:Retention", "00:00:01")]
     [TestCase("Idempotency:MaxKeys", "0")]
     public async Task Start_BadSetting_ExitsNamingTheKey(string key, string value)
@@ -103,8 +104,27 @@ public class StartupTests
         await WaitForExitAsync(api);
 
         Assert.That(api.Process.ExitCode, Is.EqualTo(1));
-        Assert.That(await api.Errors, Does.StartWith($"GameApi could not run: {key} must"));
-        Assert.That(await api.Output, Does.Contain("Hosting failed to start").And.Contain("OptionsValidationException"));
+        var errors = await api.Errors;
+        Assert.That(errors, Does.StartWith($"GameApi could not run: {key} must"));
+        Assert.That(errors.TrimEnd().Split('\n'), Has.Length.EqualTo(1), errors);
+        Assert.That(await api.Output, Does.Not.Contain("Exception").And.Not.Contain("   at "), "a stack trace");
+    }
+
+    // Before, the first options class resolved stopped the start alone, after a stack trace.
+    [Test]
+    public async Task Start_BadSettingsInEverySection_ExitsWithALinePerProblemAndNoStackTrace()
+    {
+        using var api = ApiProcess.Start("--urls", "http://127.0.0.1:0", "--Kafka:DeliveryTimeout=10s", "--Spool:MaxBytes=1GB", "--Idempotency:MaxKeys=0");
+        await WaitForExitAsync(api);
+
+        Assert.That(api.Process.ExitCode, Is.EqualTo(1));
+        Assert.That((await api.Errors).TrimEnd().Split('\n'), Is.EqualTo(new[]
+        {
+            "GameApi could not run: Kafka:DeliveryTimeout must be a duration written [d.]hh:mm:ss[.fff] (10 seconds: 00:00:10, 500 ms: 00:00:00.500, 2 days: 2.00:00:00), between 00:00:00.100 and 00:05:00 (got '10s').",
+            "GameApi could not run: Spool:MaxBytes must be a whole number without a unit, at least 4096 (got '1GB').",
+            "GameApi could not run: Idempotency:MaxKeys must be at least 1 (got 0).",
+        }));
+        Assert.That(await api.Output, Does.Not.Contain("Exception").And.Not.Contain("   at "), "a stack trace");
     }
 
     // StackExchange.Redis reads a URL, or the rest of a password after a comma, as a host name, and the

@@ -1,0 +1,100 @@
+using System.Reflection;
+using GameApi.Infrastructure.Idempotency;
+using GameApi.Infrastructure.Kafka;
+using GameApi.Infrastructure.Spool;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace GameApi.Infrastructure.Settings;
+
+/// <summary>
+/// Checks the Kafka, Spool and Idempotency settings before the host starts, all sections at once, one
+/// message per problem. Left to the options themselves, the first section resolved stops the start
+/// (the others' problems show only once it is fixed), a value that is no number or duration is reported
+/// by the binder with neither the form nor the range expected, and the host prints each with a stack trace.
+/// </summary>
+public static class SettingsCheck
+{
+    /// <summary>What is wrong with the settings, one message per problem, naming the key; empty when nothing is.</summary>
+    public static IReadOnlyList<string> Problems(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var configuration = services.GetRequiredService<IConfiguration>();
+        return
+        [
+            .. Problems<KafkaOptions>(services, configuration.GetSection(KafkaOptions.SectionName)),
+            .. Problems<SpoolOptions>(services, configuration.GetSection(SpoolOptions.SectionName)),
+            .. Problems<IdempotencyOptions>(services, configuration.GetSection(IdempotencyOptions.SectionName)),
+        ];
+    }
+
+    /// <summary>The options' settable properties, which are the section's keys.</summary>
+    internal static IEnumerable<PropertyInfo> Keys(Type options) =>
+        options.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite);
+
+    private static List<string> Problems<T>(IServiceProvider services, IConfigurationSection section)
+        where T : class, new()
+    {
+        // Bound one key at a time, as the binder converts them, so that one unreadable value does not hide the rest.
+        var options = new T();
+        var unreadable = new Dictionary<string, (string Value, Type Type)>(StringComparer.Ordinal);
+        foreach (var property in Keys(typeof(T)))
+        {
+            if (section[property.Name] is not { } value)
+            {
+                continue;
+            }
+
+            try
+            {
+                property.SetValue(options, section.GetValue(property.PropertyType, property.Name));
+            }
+            catch (InvalidOperationException)
+            {
+                // Below every range, so that the validator says what range the key has.
+                unreadable[$"{section.Path}:{property.Name}"] = (value, property.PropertyType);
+                property.SetValue(options, BelowEveryRange(property.PropertyType));
+            }
+        }
+
+        var failures = services.GetServices<IValidateOptions<T>>()
+            .Select(validator => validator.Validate(Options.DefaultName, options))
+            .Where(result => result.Failed)
+            .SelectMany(result => result.Failures ?? [])
+            .ToList();
+        var problems = new List<string>();
+        foreach (var (key, (value, type)) in unreadable)
+        {
+            var range = failures.FirstOrDefault(f => f.StartsWith(key + " must be ", StringComparison.Ordinal)) is { } failure
+                ? ", " + Range(failure[(key.Length + " must be ".Length)..])
+                : "";
+            problems.Add($"{key} must be {Form(type)}{range} (got '{value}').");
+        }
+
+        problems.AddRange(failures.Where(f => !unreadable.Keys.Any(key => f.StartsWith(key + " ", StringComparison.Ordinal))));
+        return problems;
+    }
+
+    // "between 1 and 10000 (got -2147483648)." -> "between 1 and 10000"
+    private static string Range(string requirement)
+    {
+        var got = requirement.LastIndexOf(" (got ", StringComparison.Ordinal);
+        return (got < 0 ? requirement : requirement[..got]).TrimEnd('.');
+    }
+
+    private static string Form(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    {
+        var t when t == typeof(TimeSpan) => "a duration written [d.]hh:mm:ss[.fff] (10 seconds: 00:00:10, 500 ms: 00:00:00.500, 2 days: 2.00:00:00)",
+        var t when t == typeof(int) || t == typeof(long) => "a whole number without a unit",
+        var t => $"a {t.Name}",
+    };
+
+    private static object? BelowEveryRange(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    {
+        var t when t == typeof(TimeSpan) => TimeSpan.MinValue,
+        var t when t == typeof(int) => int.MinValue,
+        var t when t == typeof(long) => long.MinValue,
+        var t => t.IsValueType ? Activator.CreateInstance(t) : null,
+    };
+}
