@@ -61,6 +61,7 @@ public static class DependencyInjection
         services.AddSingleton<EventMetrics>();
         services.AddSingleton<OutageLog>();
         services.AddSingleton<IEventLogger, DurableEventLogger>();
+        services.AddHostedService<SpoolStartup>();
         services.AddHostedService<KafkaStartup>();
         services.AddHostedService<SpoolRelay>();
         services.AddHostedService<RetentionWatch>();

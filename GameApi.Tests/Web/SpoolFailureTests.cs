@@ -1,5 +1,7 @@
 using System.Net;
 using GameApi.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Newtonsoft.Json.Linq;
 
 namespace GameApi.Tests.Web;
@@ -46,6 +48,28 @@ public class SpoolFailureTests
         var traces = TopicReader.ReadEvents(api.Kafka.BootstrapServers).Select(e => e["X-Trace"]?.Value<string>()).OfType<string>().ToList();
         Assert.That(acknowledged.Except(traces), Is.Empty);
         Assert.That(traces.Distinct().Count(), Is.EqualTo(acknowledged.Count), "the refused event is not delivered later");
+    }
+
+    // Before, nothing said so at start: requests answered 200 while Kafka acknowledged in time, and the
+    // first slow acknowledgement turned into a 503.
+    [Test]
+    public void Start_SpoolCannotBeOpened_ErrorLoggedNamingTheSetting()
+    {
+        var blocker = Path.GetTempFileName(); // a file: nothing can be created under it, even by root
+        try
+        {
+            var path = Path.Combine(blocker, "events.db");
+            using var api = new GameApiFactory(new Dictionary<string, string?> { ["Spool:Path"] = path }, services => services.AddFakeLogging());
+            using var client = api.CreateClient(); // starts the host
+
+            var errors = api.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Level == LogLevel.Error).Select(r => r.Message).ToList();
+            Assert.That(errors.Count(m => m.StartsWith($"The spool at {path} cannot be opened: ", StringComparison.Ordinal) && m.Contains("Check Spool:Path.", StringComparison.Ordinal)),
+                Is.EqualTo(1), string.Join("\n", errors));
+        }
+        finally
+        {
+            File.Delete(blocker);
+        }
     }
 
     [Test]
