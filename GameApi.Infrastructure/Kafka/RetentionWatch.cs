@@ -29,7 +29,7 @@ public sealed partial class RetentionWatch(KafkaConnection connection, KafkaTopi
         DateTimeOffset? lastLine = null;
         long reported = 0;
         using var timer = new PeriodicTimer(Interval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        while (await NextTickAsync(timer, stoppingToken))
         {
             IReadOnlyDictionary<int, long> earliest;
             try
@@ -51,6 +51,21 @@ public sealed partial class RetentionWatch(KafkaConnection connection, KafkaTopi
                 reported = dropped;
                 lastLine = now;
             }
+        }
+    }
+
+    // False once the service is stopped. A host whose start failed (Kestrel could not bind) is disposed
+    // without StopAsync, and a cancellation thrown out of ExecuteAsync then reads as this service failing:
+    // "BackgroundService failed", and a Critical line saying it stopped the host.
+    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

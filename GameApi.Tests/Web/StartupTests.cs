@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using GameApi.Infrastructure.Embedded;
 using GameApi.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -194,6 +195,24 @@ public class StartupTests
         {
             root.Delete(recursive: true);
         }
+    }
+
+    // RetentionWatch let the cancellation of the failed host escape, which the host logged as the
+    // service failing ("BackgroundService failed") and stopping the host (crit): a false lead.
+    [Test]
+    public async Task Start_PortInUse_ExitsWithoutBlamingABackgroundService()
+    {
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+        using var api = ApiProcess.Start("--urls", $"http://127.0.0.1:{port}", "--Kafka:EmbeddedAddress=127.0.0.1:0");
+        await WaitForExitAsync(api);
+
+        Assert.That(api.Process.ExitCode, Is.EqualTo(1));
+        Assert.That(await api.Errors, Does.StartWith($"GameApi could not run: Failed to bind to address http://127.0.0.1:{port}"));
+        var output = await api.Output;
+        Assert.That(output, Does.Contain("Embedded Kafka broker listening on"), "the background services ran");
+        Assert.That(output, Does.Not.Contain("BackgroundService failed").And.Not.Contain("crit:"));
     }
 
     [Test]
