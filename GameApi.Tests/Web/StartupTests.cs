@@ -99,6 +99,7 @@ public class StartupTests
     [TestCase("Kafka:DeliveryTimeout", "10s")]
     [TestCase("Idempotency:Retention", "00:00:01")]
     [TestCase("Idempotency:MaxKeys", "0")]
+    [TestCase("Kafka:BootstrapServers", ",,,")]
     public async Task Start_BadSetting_ExitsNamingTheKey(string key, string value)
     {
         using var api = ApiProcess.Start("--urls", "http://127.0.0.1:0", $"--{key}={value}");

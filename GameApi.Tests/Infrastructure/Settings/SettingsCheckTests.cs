@@ -48,7 +48,7 @@ public class SettingsCheckTests
         Assert.That(Problems(("Kafka:Partitions", "0"), ("Kafka:Topic", ""), ("Kafka:DeliveryTimeout", "10s"), ("Spool:MaxBytes", "1"), ("Idempotency:MaxKeys", "0")), Is.EqualTo(new[]
         {
             "Kafka:DeliveryTimeout must be a duration written [d.]hh:mm:ss[.fff] (10 seconds: 00:00:10, 500 ms: 00:00:00.500, 2 days: 2.00:00:00), between 00:00:00.100 and 00:05:00 (got '10s').",
-            "Kafka:Topic must be 1 to 249 characters of letters, digits, '.', '_' or '-' (got '').",
+            "Kafka:Topic must be 1 to 249 characters of letters, digits, '.', '_' or '-', and not '.' or '..' (got '').",
             "Kafka:Partitions must be between 1 and 10000 (got 0).",
             "Spool:MaxBytes must be at least 4096 (got 1).",
             "Idempotency:MaxKeys must be at least 1 (got 0).",
