@@ -1,17 +1,19 @@
+using GameApi.Infrastructure.Storage;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace GameApi.Infrastructure.Spool;
 
-public sealed class SpoolOptionsValidator : IValidateOptions<SpoolOptions>
+public sealed class SpoolOptionsValidator(IHostEnvironment environment) : IValidateOptions<SpoolOptions>
 {
     public ValidateOptionsResult Validate(string? name, SpoolOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         const string prefix = SpoolOptions.SectionName + ":";
-        if (string.IsNullOrWhiteSpace(options.Path))
+        if (FileSetting.Problem(options.Path, environment.ContentRootPath) is { } problem)
         {
-            failures.Add($"{prefix}{nameof(options.Path)} must name a file.");
+            failures.Add($"{prefix}{nameof(options.Path)} {problem}.");
         }
 
         if (options.MaxBytes < 4096)

@@ -99,6 +99,7 @@ public class StartupTests
     [TestCase("Kafka:DeliveryTimeout", "10s")]
     [TestCase("Idempotency:Retention", "00:00:01")]
     [TestCase("Idempotency:MaxKeys", "0")]
+    [TestCase("Spool:Path", "/")]
     [TestCase("Kafka:BootstrapServers", ",,,")]
     public async Task Start_BadSetting_ExitsNamingTheKey(string key, string value)
     {
