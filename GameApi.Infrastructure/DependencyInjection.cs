@@ -2,6 +2,7 @@ using GameApi.Domain.Events;
 using GameApi.Infrastructure.Delivery;
 using GameApi.Infrastructure.Idempotency;
 using GameApi.Infrastructure.Kafka;
+using GameApi.Infrastructure.Settings;
 using GameApi.Infrastructure.Spool;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,6 +62,7 @@ public static class DependencyInjection
         services.AddSingleton<EventMetrics>();
         services.AddSingleton<OutageLog>();
         services.AddSingleton<IEventLogger, DurableEventLogger>();
+        services.AddHostedService<UnknownSettingsWarning>();
         services.AddHostedService<SpoolStartup>();
         services.AddHostedService<KafkaStartup>();
         services.AddHostedService<SpoolRelay>();

@@ -29,6 +29,63 @@ public static class SettingsCheck
         ];
     }
 
+    /// <summary>
+    /// Keys in the checked sections that no setting binds, each with the key probably meant when one is
+    /// close: the binder ignores them, so "Kafka:BootstrapServer" would silently start the in-memory broker.
+    /// </summary>
+    public static IReadOnlyList<(string Key, string? Meant)> UnknownKeys(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var unknown = new List<(string, string?)>();
+        foreach (var (section, options) in Sections)
+        {
+            var known = Keys(options).Select(p => p.Name).ToList();
+            foreach (var child in configuration.GetSection(section).GetChildren())
+            {
+                if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+                {
+                    unknown.Add((child.Path, Closest(child.Key, known) is { } meant ? $"{section}:{meant}" : null));
+                }
+            }
+        }
+
+        return unknown;
+    }
+
+    private static readonly (string Section, Type Options)[] Sections =
+    [
+        (KafkaOptions.SectionName, typeof(KafkaOptions)),
+        (SpoolOptions.SectionName, typeof(SpoolOptions)),
+        (IdempotencyOptions.SectionName, typeof(IdempotencyOptions)),
+    ];
+
+    // The known key fewest edits away (a letter missed, doubled or swapped), if it is near enough to be a slip.
+    private static string? Closest(string key, IEnumerable<string> known) => known
+        .Select(k => (Key: k, Distance: Distance(key.ToUpperInvariant(), k.ToUpperInvariant())))
+        .Where(k => k.Distance <= Math.Max(2, k.Key.Length / 4))
+        .OrderBy(k => k.Distance)
+        .Select(k => k.Key)
+        .FirstOrDefault();
+
+    // Levenshtein distance.
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+
     /// <summary>The options' settable properties, which are the section's keys.</summary>
     internal static IEnumerable<PropertyInfo> Keys(Type options) =>
         options.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite);

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using GameApi.Infrastructure.Embedded;
 using GameApi.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Newtonsoft.Json.Linq;
 
 namespace GameApi.Tests.Web;
@@ -88,6 +89,18 @@ public class StartupTests
 
         using var purchase = await secondClient.GetAsync("/purchase_item?item=sword");
         Assert.That(purchase.StatusCode, Is.EqualTo(HttpStatusCode.OK), "served while Kafka answers");
+    }
+
+    [Test]
+    public void Start_MisspeltKey_WarnsNamingTheKeyMeant()
+    {
+        using var factory = new GameApiFactory(
+            new Dictionary<string, string?> { ["Kafka:BootstrapServer"] = "127.0.0.1:1" },
+            services => services.AddFakeLogging());
+        using var client = factory.CreateClient(); // starts the host
+
+        var warnings = factory.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Message);
+        Assert.That(warnings, Has.Member("The setting Kafka:BootstrapServer is unknown and ignored; did you mean Kafka:BootstrapServers?"));
     }
 
     // A failed start is shown with the API as its own process, as an operator starts it. WebApplicationFactory

@@ -54,6 +54,33 @@ public class SettingsCheckTests
             "Idempotency:MaxKeys must be at least 1 (got 0).",
         }));
 
+    // The binder ignores them: Kafka:BootstrapServer silently started the in-memory broker.
+    [TestCase("Kafka:BootstrapServer", "Kafka:BootstrapServers")]
+    [TestCase("Kafka:Bootstrap.Servers", "Kafka:BootstrapServers")]
+    [TestCase("Spool:MaxByte", "Spool:MaxBytes")]
+    [TestCase("Idempotency:Retension", "Idempotency:Retention")]
+    [TestCase("Kafka:topics", "Kafka:Topic")]
+    [TestCase("Kafka:SaslPassword", null)]
+    public void UnknownKeys_KeyNoSettingBinds_ReportedWithTheKeyMeant(string key, string? meant)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new(key, "x"), new("Kafka:Partitions", "3"), new("kafka:topic", "t")]).Build();
+        Assert.That(SettingsCheck.UnknownKeys(configuration), Is.EqualTo(new[] { (key, meant) }));
+    }
+
+    [Test]
+    public void UnknownKeys_NestedUnderAnUnknownKey_ReportedOnce()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Kafka:Sasl:Username", "u"), new("Kafka:Sasl:Password", "p")]).Build();
+        Assert.That(SettingsCheck.UnknownKeys(configuration), Is.EqualTo(new[] { ("Kafka:Sasl", (string?)null) }));
+    }
+
+    [Test]
+    public void UnknownKeys_OutsideTheCheckedSections_NotReported()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Kafka_BootstrapServers", "x"), new("Logging:LogLevel:Default", "Warning")]).Build();
+        Assert.That(SettingsCheck.UnknownKeys(configuration), Is.Empty);
+    }
+
     [Test]
     public void Problems_EmptyPartitions_Unset() => Assert.That(Problems(("Kafka:Partitions", "")), Is.Empty);
 }
