@@ -29,8 +29,8 @@ public sealed class EmbeddedKafkaBroker : IDisposable
         _handle = handle;
         _cluster = cluster;
         _forwarder = forwarder;
-        var endPoint = forwarder.LocalEndPoint;
-        BootstrapServers = string.Create(CultureInfo.InvariantCulture, $"{endPoint.Address}:{endPoint.Port}");
+        // IPEndPoint writes an IPv6 address in brackets ([::1]:9092), as librdkafka and kcat read it.
+        BootstrapServers = forwarder.LocalEndPoint.ToString();
     }
 
     /// <summary>The address clients use, "host:port".</summary>

@@ -34,6 +34,18 @@ public class EmbeddedKafkaBrokerTests
         Assert.That(TopicReader.ReadAll(broker.BootstrapServers, "roundtrip"), Is.EqualTo(new[] { "hello" }));
     }
 
+    // The start log's "kcat -b ::1:PORT" failed: librdkafka reads an IPv6 address only in brackets.
+    [Test]
+    public void Start_IPv6_AdvertisesTheAddressInBrackets()
+    {
+        using var broker = EmbeddedKafkaBroker.Start("[::1]:0");
+        broker.CreateTopic("roundtrip", 1);
+
+        Assert.That(broker.BootstrapServers, Does.Match(@"^\[::1\]:[1-9][0-9]*$"));
+        using var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, MessageTimeoutMs = 10_000 }).Build();
+        Assert.DoesNotThrowAsync(() => producer.ProduceAsync("roundtrip", new Message<Null, string> { Value = "hello" }));
+    }
+
     [Test]
     public void Dispose_Twice_IsHarmless()
     {
