@@ -48,6 +48,7 @@ public static class DependencyInjection
                 Description = "A game's backend: every call is recorded as a JSON event before it is answered, on Kafka or, while Kafka is slow or down, in a durable local spool relayed to Kafka later.",
             });
             options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml"));
+            options.OperationFilter<AllowEmptyQueryValues>();
             options.OperationFilter<IdempotencyKeyOperationFilter>(); // after the XML comments, whose text it extends
         });
         return services;

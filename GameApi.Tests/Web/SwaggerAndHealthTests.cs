@@ -53,6 +53,17 @@ public class SwaggerAndHealthTests
         Assert.That(get["responses"]!["200"]!["description"]!.Value<string>(), Does.Contain(body));
     }
 
+    // The 400 descriptions promise an answer for an empty value, which Swagger UI sends only for a
+    // parameter marked allowEmptyValue (its "Send empty value" box); unmarked, it sent none: "Missing item".
+    [TestCase("/purchase_item")]
+    [TestCase("/join_guild")]
+    public void Document_QueryParameterAllowsAnEmptyValue(string path)
+    {
+        var query = ((JArray)_document["paths"]![path]!["get"]!["parameters"]!).Single(p => p["in"]!.Value<string>() == "query");
+
+        Assert.That(query["allowEmptyValue"]?.Value<bool>(), Is.True);
+    }
+
     [TestCase("/")]
     [TestCase("/purchase_a_sword")]
     [TestCase("/purchase_item")]
