@@ -16,7 +16,10 @@ COPY --from=build /app .
 # Created here, owned by the image's non-root user "app" (uid $APP_UID), so a new named volume
 # mounted on /app/spool starts with this owner and is writable.
 RUN install -d -o "$APP_UID" -g "$APP_UID" -m 0755 /app/spool
-ENV ASPNETCORE_URLS=http://+:8080
+# The port compose publishes, its health check curls and Prometheus scrapes. The base image sets this
+# variable already; it is repeated here to say so. ASPNETCORE_URLS as well would make Kestrel warn at
+# every start ("Overriding HTTP_PORTS").
+ENV ASPNETCORE_HTTP_PORTS=8080
 EXPOSE 8080
 USER $APP_UID
 ENTRYPOINT ["dotnet", "GameApi.Web.dll"]
