@@ -28,7 +28,7 @@ public sealed partial class KafkaOptionsValidator : IValidateOptions<KafkaOption
         if (!options.UsesEmbeddedBroker && BadServer(options.BootstrapServers!) is { } server)
         {
             // librdkafka takes ",,," as no broker and "host:abc" as port 0, and the API would run on the spool forever.
-            failures.Add($"{prefix}{nameof(options.BootstrapServers)} must be a comma-separated list of host:port, the port 1 to 65535 and an IPv6 address in brackets ([::1]:9092) (got '{server}' in it).");
+            failures.Add($"{prefix}{nameof(options.BootstrapServers)} must be a comma-separated list of host:port, the port 1 to 65535 and an IPv6 address in brackets ([::1]:9092) (got {(server.Length == 0 ? "an empty entry" : $"'{server}'")} in it).");
         }
 
         if (options.DeliveryTimeout < MinTimeout || options.DeliveryTimeout > MaxTimeout)
