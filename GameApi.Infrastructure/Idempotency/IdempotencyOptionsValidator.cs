@@ -1,8 +1,11 @@
+using GameApi.Infrastructure.Spool;
+using GameApi.Infrastructure.Storage;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace GameApi.Infrastructure.Idempotency;
 
-public sealed class IdempotencyOptionsValidator : IValidateOptions<IdempotencyOptions>
+public sealed class IdempotencyOptionsValidator(IHostEnvironment environment, IOptions<SpoolOptions> spool) : IValidateOptions<IdempotencyOptions>
 {
     public ValidateOptionsResult Validate(string? name, IdempotencyOptions options)
     {
@@ -16,9 +19,15 @@ public sealed class IdempotencyOptionsValidator : IValidateOptions<IdempotencyOp
 
         if (string.IsNullOrWhiteSpace(options.Redis))
         {
-            if (string.IsNullOrWhiteSpace(options.Path))
+            if (FileSetting.Problem(options.Path, environment.ContentRootPath) is { } problem)
             {
-                failures.Add($"{prefix}{nameof(options.Path)} must name a file.");
+                failures.Add($"{prefix}{nameof(options.Path)} {problem}.");
+            }
+            else if (FileSetting.Problem(spool.Value.Path, environment.ContentRootPath) is null
+                && Path.GetFullPath(options.Path, environment.ContentRootPath) == Path.GetFullPath(spool.Value.Path, environment.ContentRootPath))
+            {
+                // Each file belongs to one user (DurableSqlite.Claim): the second would be refused for the whole run.
+                failures.Add($"{prefix}{nameof(options.Path)} must be another file than {SpoolOptions.SectionName}:{nameof(SpoolOptions.Path)} (both are '{options.Path}').");
             }
 
             if (options.MaxKeys < 1)

@@ -1,14 +1,20 @@
 using GameApi.Infrastructure.Idempotency;
+using GameApi.Infrastructure.Spool;
+using Microsoft.Extensions.Hosting.Internal;
 
 namespace GameApi.Tests.Infrastructure.Idempotency;
 
 public class IdempotencyOptionsValidatorTests
 {
-    private static string? Failure(IdempotencyOptions options) => new IdempotencyOptionsValidator().Validate(null, options).FailureMessage;
+    private static string? Failure(IdempotencyOptions options, string spoolPath = "spool/events.db") =>
+        Validator(spoolPath).Validate(null, options).FailureMessage;
+
+    private static IdempotencyOptionsValidator Validator(string spoolPath = "spool/events.db") =>
+        new(new HostingEnvironment { ContentRootPath = Path.GetTempPath() }, Microsoft.Extensions.Options.Options.Create(new SpoolOptions { Path = spoolPath }));
 
     [Test]
     public void Validate_Defaults_Succeed() =>
-        Assert.That(new IdempotencyOptionsValidator().Validate(null, new IdempotencyOptions()).Succeeded, Is.True);
+        Assert.That(Validator().Validate(null, new IdempotencyOptions()).Succeeded, Is.True);
 
     [TestCase("00:00:59")]
     [TestCase("366.00:00:00")]
@@ -21,9 +27,17 @@ public class IdempotencyOptionsValidatorTests
     public void Validate_NoRoom_NamesTheKey(long maxKeys) =>
         Assert.That(Failure(new IdempotencyOptions { MaxKeys = maxKeys }), Does.Contain("Idempotency:MaxKeys"));
 
-    [Test]
-    public void Validate_NoPath_NamesTheKey() =>
-        Assert.That(Failure(new IdempotencyOptions { Path = " " }), Does.Contain("Idempotency:Path"));
+    [TestCase(" ")]
+    [TestCase("/")]
+    [TestCase("spool/")]
+    public void Validate_NoFile_NamesTheKey(string path) =>
+        Assert.That(Failure(new IdempotencyOptions { Path = path }), Does.Contain("Idempotency:Path must name a file"));
+
+    // Both files are claimed by their first user: the keys would be refused for the whole run.
+    [TestCase("spool/events.db")]
+    [TestCase("./spool/../spool/events.db")]
+    public void Validate_TheSpoolsFile_Refused(string path) =>
+        Assert.That(Failure(new IdempotencyOptions { Path = path }, spoolPath: "spool/events.db"), Does.Contain("Idempotency:Path must be another file than Spool:Path"));
 
     [TestCase("redis:6379,password=hunter2,colour=blue")]
     [TestCase("password=hunter2")]
