@@ -29,6 +29,7 @@ public sealed partial class SpoolRelay(EventSpool spool, EventProducer producer,
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            spool.CheckFile();
             var delay = await RelayBatchAsync(stoppingToken) ? TimeSpan.Zero
                 : spool.Count == 0 && spool.WriteError is null ? Idle
                 : RetryAfterFailure;

@@ -16,6 +16,10 @@ public sealed class EventSpool : IDisposable
     private readonly long _maxBytes;
     private readonly SqliteConnection? _connection;
     private readonly FileStream? _claim;
+    // The spool's file as opened, and the kernel's name for it then, to tell whether Path still names it
+    // (see CheckFile).
+    private readonly FileStream? _file;
+    private readonly string? _openedAs;
     private readonly GroupCommit<Append> _commits;
     private long _bytes;
     private long _count;
@@ -29,6 +33,10 @@ public sealed class EventSpool : IDisposable
         {
             _claim = DurableSqlite.Claim(Path, "Spool:Path");
             _connection = DurableSqlite.Open(Path, "CREATE TABLE IF NOT EXISTS spool (seq INTEGER PRIMARY KEY AUTOINCREMENT, value TEXT NOT NULL);");
+            // Only read, never written, and closed after the connection (closing a file descriptor drops
+            // the process's SQLite locks on the file).
+            _file = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            _openedAs = KernelName(_file);
             using var count = _connection.CreateCommand();
             count.CommandText = "SELECT COUNT(*), COALESCE(SUM(length(CAST(value AS BLOB))), 0) FROM spool";
             using var reader = count.ExecuteReader();
@@ -42,6 +50,8 @@ public sealed class EventSpool : IDisposable
             Error = $"The spool at {Path} cannot be opened: {e.Message}";
             _connection?.Dispose();
             _connection = null;
+            _file?.Dispose();
+            _file = null;
             _claim?.Dispose();
             _claim = null;
         }
@@ -57,6 +67,14 @@ public sealed class EventSpool : IDisposable
     /// <summary>Why the last write failed (disk full, permissions), or null once one succeeds again (an append, a removal, a probe).</summary>
     public string? WriteError { get; private set; }
 
+    /// <summary>
+    /// Why the spool takes no more events for the rest of the run, or null: its file is damaged (SQLite
+    /// reports it malformed), or was deleted or replaced while the API ran. Events acknowledged into it
+    /// would be lost with it: new ones go to Kafka or get 503 instead, while the relay still sends on
+    /// what it can read.
+    /// </summary>
+    public string? Damaged { get; private set; }
+
     /// <summary>Events waiting for Kafka.</summary>
     public long Count => Interlocked.Read(ref _count);
 
@@ -69,7 +87,7 @@ public sealed class EventSpool : IDisposable
     /// <exception cref="SpoolException">The spool is full or cannot be written.</exception>
     public Task AppendAsync(string value)
     {
-        if (Error is { } error)
+        if ((Error ?? Damaged) is { } error)
         {
             throw new SpoolException(error);
         }
@@ -122,6 +140,13 @@ public sealed class EventSpool : IDisposable
             throw new SpoolException(Error ?? "The spool is not open.");
         }
 
+        // Once per batch: the relay's check may be a whole delivery timeout away.
+        CheckFile();
+        if (Damaged is { } damaged)
+        {
+            throw new SpoolException(damaged);
+        }
+
         using var transaction = _connection.BeginTransaction();
         using var insert = _connection.CreateCommand();
         insert.Transaction = transaction;
@@ -163,6 +188,7 @@ public sealed class EventSpool : IDisposable
         }
         catch (Exception e) when (e is SqliteException or IOException)
         {
+            NoteIfDamaged(e);
             throw new SpoolException($"The spool at {Path} cannot be read: {e.Message}", e);
         }
         finally
@@ -234,9 +260,44 @@ public sealed class EventSpool : IDisposable
 
     private SpoolException WriteFailed(Exception e)
     {
+        NoteIfDamaged(e);
         var failure = new SpoolException($"The spool at {Path} cannot be written: {e.Message}", e);
         WriteError = failure.Message;
         return failure;
+    }
+
+    // SQLITE_CORRUPT (11) and SQLITE_NOTADB (26): no later write makes the file sound again.
+    private void NoteIfDamaged(Exception e)
+    {
+        if (Damaged is null && e is SqliteException { SqliteErrorCode: 11 or 26 })
+        {
+            Damaged = $"The spool at {Path} is damaged ({e.Message}): it takes no more events; those in it are relayed as far as they can be read. "
+                + "Stop the API, move the file aside and start again for a new spool.";
+        }
+    }
+
+    // Linux names an open file's descriptor after its path, with " (deleted)" once no path names it any
+    // more; elsewhere only the deletion of Path is seen.
+    private static string? KernelName(FileStream file) =>
+        OperatingSystem.IsLinux() ? new FileInfo($"/proc/self/fd/{file.SafeFileHandle.DangerousGetHandle()}").LinkTarget : null;
+
+    /// <summary>
+    /// Checks that <see cref="Path"/> still names the file the spool opened: deleted (or replaced) while the
+    /// API runs, the spool would go on writing a file no path reaches, lost at the next restart with every
+    /// event acknowledged into it. Called by the relay's loop and by readiness.
+    /// </summary>
+    public void CheckFile()
+    {
+        if (_file is null || Damaged is not null)
+        {
+            return;
+        }
+
+        if (!File.Exists(Path) || KernelName(_file) != _openedAs)
+        {
+            Damaged = $"The spool file {Path} was deleted or replaced while the API ran: it takes no more events; the {Count} in it are relayed from the open file. "
+                + "Restart the API for a new spool file.";
+        }
     }
 
     // What the limit counts: UTF-8 bytes, as SQLite stores the text.
@@ -246,6 +307,7 @@ public sealed class EventSpool : IDisposable
     {
         _commits.Dispose();
         _connection?.Dispose();
+        _file?.Dispose();
         _claim?.Dispose(); // last: until the file is closed, no other process may take it
         _gate.Dispose();
     }

@@ -50,6 +50,42 @@ public class SpoolFailureTests
         Assert.That(traces.Distinct().Count(), Is.EqualTo(acknowledged.Count), "the refused event is not delivered later");
     }
 
+    // Events acknowledged into a spool file that no path names any more are lost at the next restart.
+    [Test]
+    public async Task Get_SpoolFileDeletedDuringAnOutage_NoMoreEventsTakenIntoIt_ItsEventsStillRelayed()
+    {
+        using var api = new GameApiFactory(new Dictionary<string, string?> { ["Spool:KafkaWait"] = "00:00:00.200", ["Kafka:DeliveryTimeout"] = "00:00:03" });
+        using var client = api.CreateClient();
+        (await client.GetAsync("/")).Dispose();
+        api.Kafka.Embedded!.SetDown();
+        var (spooled, first) = await TaggedRequests.SendAsync(client, "/purchase_item?item=sword");
+        Assert.That(first, Is.EqualTo(HttpStatusCode.OK));
+
+        foreach (var file in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(api.Spool.Path + file);
+        }
+
+        var (_, afterDeletion) = await TaggedRequests.SendAsync(client, "/purchase_item?item=sword");
+        using var ready = await client.GetAsync("/health/ready");
+
+        Assert.That(afterDeletion, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "not acknowledged into a file no path names");
+        Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(await ready.Content.ReadAsStringAsync(), Does.Contain("was deleted or replaced while the API ran"));
+
+        api.Kafka.Embedded.SetUp();
+        await Task.Delay(1500); // the producer reconnects within a second
+        var (direct, afterKafka) = await TaggedRequests.SendAsync(client, "/purchase_item?item=sword");
+        Assert.That(afterKafka, Is.EqualTo(HttpStatusCode.OK), "Kafka answers: the request does not need the spool");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (api.Spool.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.That(TaggedRequests.IdsOnTopic(api.Kafka.BootstrapServers), Is.SupersetOf(new[] { spooled, direct }), "the event in the deleted file was relayed from the open file");
+    }
+
     // Before, nothing said so at start: requests answered 200 while Kafka acknowledged in time, and the
     // first slow acknowledgement turned into a 503.
     [Test]

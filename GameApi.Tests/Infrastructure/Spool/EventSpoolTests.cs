@@ -95,6 +95,38 @@ public class EventSpoolTests
         Assert.That(spool.IsFull, Is.False, "room again once relayed");
     }
 
+    // SQLite reports the file malformed: events acknowledged into it now would be lost with it.
+    [Test]
+    public async Task FileDamaged_NoMoreEventsTaken_NotReady()
+    {
+        using var spool = new EventSpool(Path.Combine(_folder, "events.db"), 1 << 30);
+        var value = new string('x', 2000);
+        // More than SQLite's page cache (2 MiB), so that reads go to the file.
+        await Task.WhenAll(Enumerable.Range(0, 4000).Select(_ => spool.AppendAsync(value)));
+        foreach (var file in new[] { spool.Path, spool.Path + "-wal" })
+        {
+            using var damage = new FileStream(file, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            var garbage = new byte[4096 * 300];
+            new Random(7).NextBytes(garbage);
+            damage.Position = 4096 * 5;
+            damage.Write(garbage);
+        }
+
+        Assert.That(async () =>
+        {
+            while (true)
+            {
+                await spool.RemoveAsync(await spool.ReadOldestAsync(500));
+            }
+        }, Throws.InstanceOf<SpoolException>());
+        var health = await new SpoolHealthCheck(spool).CheckHealthAsync(new HealthCheckContext());
+
+        Assert.That(spool.Damaged, Does.Contain("is damaged"));
+        Assert.That(() => spool.AppendAsync("{}"), Throws.InstanceOf<SpoolException>().With.Message.Contains("is damaged"));
+        Assert.That(health.Status, Is.EqualTo(HealthStatus.Unhealthy));
+        Assert.That(health.Description, Does.Contain("is damaged"));
+    }
+
     [Test]
     public async Task HealthCheck_ReportsTheBacklog()
     {
