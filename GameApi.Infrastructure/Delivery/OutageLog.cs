@@ -47,6 +47,24 @@ public sealed partial class OutageLog(TimeProvider time, ILogger<OutageLog> logg
         }
     }
 
+    /// <summary>
+    /// The spool held events when the process started (an outage the previous process did not see
+    /// end): the outage goes on until they are relayed, and new events queue behind them meanwhile.
+    /// </summary>
+    public void Backlog(string spoolPath, long backlog)
+    {
+        lock (_gate)
+        {
+            if (_since is null && backlog > 0)
+            {
+                _since = time.GetUtcNow();
+                _lastReminder = _since.Value;
+                _relayed = 0;
+                LogBacklog(backlog, spoolPath);
+            }
+        }
+    }
+
     public void Relayed(int count)
     {
         lock (_gate)
@@ -71,6 +89,9 @@ public sealed partial class OutageLog(TimeProvider time, ILogger<OutageLog> logg
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Kafka outage: events are not acknowledged in time; they are kept in the spool at {SpoolPath} and relayed when Kafka answers")]
     private partial void LogStarted(string spoolPath);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Kafka outage: the spool at {SpoolPath} holds {Backlog} events from before this process started; new events queue behind them until they are relayed")]
+    private partial void LogBacklog(long backlog, string spoolPath);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Kafka outage continues after {Duration}: {Backlog} events in the spool")]
     private partial void LogContinues(TimeSpan duration, long backlog);

@@ -27,6 +27,7 @@ public sealed partial class SpoolRelay(EventSpool spool, EventProducer producer,
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        outage.Backlog(spool.Path, spool.Count);
         while (!stoppingToken.IsCancellationRequested)
         {
             spool.CheckFile();

@@ -28,6 +28,24 @@ public class OutageLogTests
             lines.Add((logLevel, formatter(state, exception)));
     }
 
+    // A process that starts with its predecessor's backlog is in an outage until it is relayed: the gauge
+    // and the alert on it must say so before any new event is spooled.
+    [Test]
+    public void ABacklogAtStart_AnOutageUntilDrained()
+    {
+        _log.Backlog("/spool/events.db", 0);
+        Assert.That(_log.InOutage, Is.False, "nothing waiting: no outage");
+
+        _log.Backlog("/spool/events.db", 1028);
+        _log.Spooled("/spool/events.db", 1029);
+
+        Assert.That(_log.InOutage, Is.True);
+        Assert.That(_lines.Select(l => l.Message), Has.Exactly(1).Contains("holds 1028 events from before this process started"));
+        Assert.That(_lines.Select(l => l.Message), Has.None.Contains("events are not acknowledged"), "the same outage, not a second start");
+        _log.Drained();
+        Assert.That(_log.InOutage, Is.False);
+    }
+
     [Test]
     public void AnOutage_OneLineToStartRateLimitedRemindersOneLineToEnd()
     {
