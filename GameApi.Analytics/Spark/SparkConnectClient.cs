@@ -165,11 +165,19 @@ public sealed class SparkConnectClient : IDisposable
     }
 
     /// <summary>
-    /// Ends the session on the server (4.x's ReleaseSession), freeing what it holds. A 3.5 server does not
-    /// have the call and keeps the session until it expires: UNIMPLEMENTED is expected there.
+    /// Ends the session on the server (4.x's ReleaseSession), freeing what it holds, unless the address
+    /// names it (<c>session_id</c>): 4.x refuses a released session id for good (SparkConnectSessionManager
+    /// keeps it among the closed sessions; <c>INVALID_HANDLE.SESSION_CLOSED</c>), and the next run with the
+    /// same address would fail. A 3.5 server does not have the call and keeps the session until it expires:
+    /// UNIMPLEMENTED is expected there.
     /// </summary>
     public void Release()
     {
+        if (_address.SessionIdGiven)
+        {
+            return;
+        }
+
         try
         {
             _service.ReleaseSession(new ReleaseSessionRequest { SessionId = SessionId, UserContext = User, ClientType = _address.UserAgent }, _headers, DateTime.UtcNow + _timeout);
@@ -197,6 +205,12 @@ public sealed class SparkConnectClient : IDisposable
         {
             // The connection itself failed (reset, or a keepalive ping unanswered): the server, not the query.
             throw new SourceException($"Lost the connection to Spark Connect at {_address}: {e.Status.Detail}", e);
+        }
+        catch (RpcException e) when (SparkError.ErrorClass(e) is { } handle && handle.StartsWith("INVALID_HANDLE.SESSION_", StringComparison.Ordinal))
+        {
+            // The session, not a query (SparkConnectSessionManager.scala): closed by a ReleaseSession, or expired.
+            throw new SourceException($"Spark Connect at {_address} refuses the session {SessionId} ({handle}): a session that was released "
+                + "or has expired cannot be used again. Give another session_id, or none for a new session per run.", e);
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unimplemented)
         {

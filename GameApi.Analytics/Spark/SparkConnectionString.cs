@@ -5,7 +5,7 @@ namespace GameApi.Analytics.Spark;
 /// <summary>
 /// A Spark Connect address as every client writes it: <c>sc://host[:port]/;key=value;...</c>. Known keys:
 /// <c>token</c> (a bearer token; implies TLS), <c>use_ssl</c>, <c>user_id</c>, <c>user_agent</c>,
-/// <c>session_id</c> (a UUID), <c>grpc_max_message_size</c> (bytes, the largest gRPC message either way;
+/// <c>session_id</c> (a UUID; without it, a new one per run), <c>grpc_max_message_size</c> (bytes, the largest gRPC message either way;
 /// Spark's default 128 MiB); any other key is sent as a gRPC header. Keys are case-sensitive. As in Spark's
 /// sql/connect/docs/client-connection-string.md.
 /// </summary>
@@ -18,7 +18,8 @@ public sealed record SparkConnectionString(
     string UserAgent,
     Guid SessionId,
     IReadOnlyDictionary<string, string> Headers,
-    int? MaxMessageBytes = null)
+    int? MaxMessageBytes = null,
+    bool SessionIdGiven = false)
 {
     public const int DefaultPort = 15002;
     private const string Scheme = "sc://";
@@ -56,6 +57,7 @@ public sealed record SparkConnectionString(
         var useSsl = Take(values, "use_ssl") is { } ssl
             ? bool.TryParse(ssl, out var parsed) ? parsed : throw new FormatException($"use_ssl must be true or false, not '{ssl}'.")
             : false;
+        var sessionGiven = values.ContainsKey("session_id");
         var sessionId = Take(values, "session_id") is { } session
             ? Guid.TryParseExact(session, "D", out var id) ? id : throw new FormatException($"session_id must be a UUID, not '{session}'.")
             : Guid.NewGuid();
@@ -78,7 +80,8 @@ public sealed record SparkConnectionString(
             Take(values, "user_agent") ?? "gameapi-analytics",
             sessionId,
             values,
-            maxMessage);
+            maxMessage,
+            SessionIdGiven: sessionGiven);
     }
 
     // What gRPC accepts as a custom ASCII header (grpc/doc/PROTOCOL-HTTP2.md: lowercase letters, digits,

@@ -95,7 +95,10 @@ public sealed class SparkEngine(SparkConnectClient client, TimeSpan timeout, Can
     public void ExportParquet(string sql, string path) =>
         throw new NotSupportedException("Parquet output is written by the embedded engine only.");
 
-    /// <summary>Uncaches what the run cached and releases the session, each bounded by the timeout; a failure here changes nothing for the user.</summary>
+    /// <summary>
+    /// Drops the run's views (and with them their caches) and releases the session unless the user named it,
+    /// each bounded by the timeout; a failure here changes nothing for the user.
+    /// </summary>
     public void Dispose()
     {
         if (_cached)

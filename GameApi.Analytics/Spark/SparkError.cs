@@ -40,6 +40,22 @@ internal static class SparkError
         return reason is null || message.Contains(reason, StringComparison.Ordinal) ? message : $"{message} ({reason})";
     }
 
+    /// <summary>
+    /// The error class (<c>INVALID_HANDLE.SESSION_CLOSED</c>): from the ErrorInfo on 4.x, else from the
+    /// message, which starts with it in brackets on 3.5 too.
+    /// </summary>
+    public static string? ErrorClass(RpcException error)
+    {
+        if (error.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Metadata.GetValueOrDefault("errorClass") is { Length: > 0 } errorClass)
+        {
+            return errorClass;
+        }
+
+        var message = error.Status.Detail ?? "";
+        var end = message.IndexOf(']', StringComparison.Ordinal);
+        return message.StartsWith('[') && end > 1 ? message[1..end] : null;
+    }
+
     // 3.5 names the exception only through "classes", a JSON array of its class and superclasses.
     private static string? FirstClass(string? classes)
     {

@@ -29,12 +29,19 @@ public static class SparkEventsSql
     /// The session's time zone is UTC, as the embedded engine's: timestamps written without an offset
     /// mean UTC, and results show UTC. Then the topic, read once into a cached snapshot.
     /// </summary>
+    /// <remarks>
+    /// <c>CACHE TABLE x AS</c> never replaces a view (CacheTableExec.scala: CreateViewCommand with
+    /// replace = false, on 3.5 and 4.x), and a session named with <c>session_id</c> may still hold an earlier
+    /// run's snapshot (one that ended before its clean-up, or any run on 3.5, whose sessions live until they
+    /// expire): it is dropped first.
+    /// </remarks>
     public static IReadOnlyList<string> ReadTopic(string bootstrapServers, string topic) =>
     [
         "SET spark.sql.session.timeZone = UTC",
         $"CREATE OR REPLACE TEMPORARY VIEW {KafkaView} USING kafka OPTIONS ("
             + $"'kafka.bootstrap.servers' = {Literal(bootstrapServers)}, 'subscribe' = {Literal(topic)}, "
             + "'startingOffsets' = 'earliest', 'endingOffsets' = 'latest')",
+        $"DROP VIEW IF EXISTS {Records}",
         $"CACHE TABLE {Records} AS SELECT CAST(value AS STRING) AS json, partition, `offset`, timestamp FROM {KafkaView}",
     ];
 
@@ -113,8 +120,12 @@ public static class SparkEventsSql
         $"SELECT (SELECT COUNT(*) FROM {Records}) AS records, (SELECT COUNT(*) FROM {Records} WHERE {IsObject}) AS objects, "
         + $"(SELECT COUNT(*) FROM {Events}) AS events";
 
-    /// <summary>What a run leaves on the cluster, dropped at its end.</summary>
-    public static IReadOnlyList<string> Cleanup { get; } = [$"UNCACHE TABLE IF EXISTS {Events}", $"UNCACHE TABLE IF EXISTS {Records}"];
+    /// <summary>
+    /// What a run leaves in the session, dropped at its end: the views, and with them their caches (dropping
+    /// a temporary view uncaches it: DropTableCommand in sql/core/.../execution/command/ddl.scala). A session
+    /// named with <c>session_id</c> is not released, so it must be left as it was found.
+    /// </summary>
+    public static IReadOnlyList<string> Cleanup { get; } = [$"DROP VIEW IF EXISTS {Events}", $"DROP VIEW IF EXISTS {Records}", $"DROP VIEW IF EXISTS {KafkaView}"];
 
     /// <summary>A Spark SQL string literal: backslashes and quotes escaped with a backslash.</summary>
     public static string Literal(string text) =>

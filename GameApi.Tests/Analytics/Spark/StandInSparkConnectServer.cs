@@ -43,6 +43,9 @@ public enum SparkVersion
 /// <item>errors are INTERNAL with an ErrorInfo as each version sends it; 4.x keeps the whole error for
 /// FetchErrorDetails;</item>
 /// <item>Interrupt by operation id ends the operation with [OPERATION_CANCELED]; ReleaseSession is 4.x only;</item>
+/// <item>sessions by (user_id, session_id), each with its own temporary views (its own DuckDB), kept until
+/// released; CACHE TABLE x AS refuses an existing view, DROP VIEW uncaches; a released session id is refused
+/// with INVALID_HANDLE.SESSION_CLOSED (SparkConnectSessionManager.scala, CacheTableExec.scala);</item>
 /// <item>the Kafka source over <see cref="Service.Topics"/> (a topic it does not have fails as Spark's does, when read);
 /// Parse's schema inference with Spark's rules (<see cref="SparkJsonInference"/>).</item>
 /// </list>
@@ -98,19 +101,14 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
 
     internal sealed class Service : SparkConnectService.SparkConnectServiceBase, IDisposable
     {
-        private readonly DuckDBConnection _duck = new("DataSource=:memory:");
         private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
-        private readonly ConcurrentDictionary<string, string> _kafkaViews = new();
         private readonly ConcurrentDictionary<string, Exception> _errors = new();
 
-        public Service()
-        {
-            _duck.Open();
-            Run("SET TimeZone = 'UTC'");
-
-            // Spark's get_json_object(json, '$') is the text when it parses as JSON, else NULL.
-            Run("CREATE MACRO get_json_object(j, path) AS CASE WHEN path = '$' AND json_valid(j) THEN j END");
-        }
+        // Spark's sessions by (user_id, session_id) (SparkConnectSessionManager.scala): each its own temporary
+        // views, here its own DuckDB. A session lives until it is released (4.x) or the server stops (its
+        // expiry is not modelled); a released one is remembered and refused from then on.
+        private readonly ConcurrentDictionary<(string User, string Id), Session> _sessions = new();
+        private readonly ConcurrentDictionary<(string User, string Id), bool> _closed = new();
 
         public SparkVersion Version { get; set; } = SparkVersion.V40;
 
@@ -144,6 +142,13 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
 
         public List<string> Released { get; } = [];
 
+        /// <summary>Session ids with a session on the server (not released).</summary>
+        public IReadOnlyList<string> Sessions => _sessions.Keys.Select(k => k.Id).ToList();
+
+        /// <summary>The temporary views a session holds (Kafka views included), by name.</summary>
+        public IReadOnlyList<string> Objects(string sessionId) =>
+            _sessions.Where(s => s.Key.Id == sessionId).SelectMany(s => s.Value.Names()).Distinct().Order(StringComparer.Ordinal).ToList();
+
         /// <summary>Tables cached with CACHE TABLE and not uncached since.</summary>
         public HashSet<string> Cached { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -169,6 +174,7 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
                 return Task.Delay(Timeout.Infinite, context.CancellationToken).ContinueWith(_ => new AnalyzePlanResponse(), TaskScheduler.Default);
             }
 
+            var session = SessionOf(request.UserContext, request.SessionId);
             if (request.AnalyzeCase == AnalyzePlanRequest.AnalyzeOneofCase.Schema)
             {
                 var relation = request.Schema.Plan.Root;
@@ -181,7 +187,7 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
                 var records = new List<string>();
                 AsSparkErrors(() =>
                 {
-                    foreach (var row in Rows(relation.Parse.Input.Sql.Query).Rows)
+                    foreach (var row in Rows(session, relation.Parse.Input.Sql.Query).Rows)
                     {
                         records.Add((string)row[0]!);
                     }
@@ -230,6 +236,15 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
                 Released.Add(request.SessionId);
             }
 
+            // SparkConnectSessionManager.closeSession: the id is kept among the closed sessions (without
+            // allow_reconnect, which we never send), so that it cannot be created again; unknown ids are a no-op.
+            var key = (request.UserContext.UserId, request.SessionId);
+            if (_sessions.TryRemove(key, out var session))
+            {
+                _closed[key] = true;
+                session.Dispose();
+            }
+
             return Task.FromResult(new ReleaseSessionResponse { SessionId = request.SessionId });
         }
 
@@ -276,7 +291,7 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
                     throw SparkError(new OperationCanceledException(), "[OPERATION_CANCELED] Operation has been canceled.", "org.apache.spark.SparkSQLException", "OPERATION_CANCELED", "HY008");
                 }
 
-                var answers = Answer(request.Plan);
+                var answers = Answer(SessionOf(request.UserContext, request.SessionId), request.Plan);
                 var rows = request.Plan.OpTypeCase == Plan.OpTypeOneofCase.Root;
                 if (rows && Version == SparkVersion.V40)
                 {
@@ -329,12 +344,26 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
             }
         }
 
-        private List<Action<ExecutePlanResponse>> Answer(Plan plan)
+        // getOrCreateIsolatedSession: a new id starts a session; a closed one is refused, with no errorId (the
+        // error is built without a session to keep it: ErrorUtils.processErrorCommon).
+        private Session SessionOf(UserContext user, string sessionId)
+        {
+            var key = (user.UserId, sessionId);
+            if (_closed.ContainsKey(key))
+            {
+                throw SparkError(null, $"[INVALID_HANDLE.SESSION_CLOSED] The handle {sessionId} is invalid. Session was closed.",
+                    "org.apache.spark.SparkSQLException", "INVALID_HANDLE.SESSION_CLOSED", "HY000", keepDetails: false);
+            }
+
+            return _sessions.GetOrAdd(key, _ => new Session());
+        }
+
+        private List<Action<ExecutePlanResponse>> Answer(Session session, Plan plan)
         {
             if (plan.OpTypeCase == Plan.OpTypeOneofCase.Root)
             {
                 var relation = plan.Root;
-                var batches = relation.RelTypeCase != Relation.RelTypeOneofCase.LocalRelation ? Batches(relation.Sql.Query)
+                var batches = relation.RelTypeCase != Relation.RelTypeOneofCase.LocalRelation ? Batches(session, relation.Sql.Query)
                     : relation.LocalRelation.HasData ? [relation.LocalRelation.Data.ToByteArray()]
                     : [];
                 var answers = new List<Action<ExecutePlanResponse>>();
@@ -367,24 +396,24 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
             if (Regex.IsMatch(sql, @"^\s*(DESCRIBE|SHOW)\b", RegexOptions.IgnoreCase))
             {
                 // Commands with rows run at once; their rows come back inside the relation (Spark's LocalRelation).
-                var data = Batches(DescribeAsSpark(sql)).Single();
+                var data = Batches(session, DescribeAsSpark(sql)).Single();
                 return [r => r.SqlCommandResult = new() { Relation = new Relation { LocalRelation = new LocalRelation { Data = ByteString.CopyFrom(data) } } }];
             }
 
-            AsSparkErrors(() => Command(sql));
+            AsSparkErrors(() => Command(session, sql));
 
             // Spark runs a command at once and answers with its output as a LocalRelation, which the client
             // sends back: no columns for DDL, (key, value) for SET.
             var local = new LocalRelation();
             if (Regex.Match(sql, @"^SET ([\w.]+) = (.*)$") is { Success: true } set)
             {
-                local.Data = ByteString.CopyFrom(Batches($"SELECT '{set.Groups[1].Value}' AS key, '{set.Groups[2].Value}' AS value").Single());
+                local.Data = ByteString.CopyFrom(Batches(session, $"SELECT '{set.Groups[1].Value}' AS key, '{set.Groups[2].Value}' AS value").Single());
             }
 
             return [r => r.SqlCommandResult = new() { Relation = new Relation { LocalRelation = local } }];
         }
 
-        private void Command(string sql)
+        private void Command(Session session, string sql)
         {
             if (Regex.Match(sql, @"^SET ([\w.]+) = (.*)$") is { Success: true } set)
             {
@@ -401,7 +430,7 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
             if (Regex.Match(sql, @"^CREATE OR REPLACE TEMPORARY VIEW (\w+) USING kafka OPTIONS \((.*)\)$", RegexOptions.Singleline) is { Success: true } kafka)
             {
                 // Spark's Kafka relation is lazy: the topic is looked up when the view is read.
-                _kafkaViews[kafka.Groups[1].Value] = Regex.Match(kafka.Groups[2].Value, @"'subscribe' = '((?:[^'\\]|\\.)*)'").Groups[1].Value.Replace("\\'", "'", StringComparison.Ordinal);
+                session.KafkaViews[kafka.Groups[1].Value] = Regex.Match(kafka.Groups[2].Value, @"'subscribe' = '((?:[^'\\]|\\.)*)'").Groups[1].Value.Replace("\\'", "'", StringComparison.Ordinal);
                 return;
             }
 
@@ -411,24 +440,45 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
                 return;
             }
 
-            if (Regex.Match(sql, @"^CACHE TABLE (\w+)( AS (.*))?$", RegexOptions.Singleline) is { Success: true } cache)
+            if (Regex.Match(sql, @"^DROP VIEW IF EXISTS (\w+)$") is { Success: true } drop)
             {
-                Cached.Add(cache.Groups[1].Value);
-                if (cache.Groups[3].Success)
+                // DropTableCommand (sql/core/.../execution/command/ddl.scala) uncaches a temporary view, then drops it.
+                var name = drop.Groups[1].Value;
+                Cached.Remove(name);
+                session.KafkaViews.TryRemove(name, out _);
+                if (session.KindOf(name) is { } kind)
                 {
-                    Run($"CREATE OR REPLACE TABLE {cache.Groups[1].Value} AS {Translate(cache.Groups[3].Value)}");
+                    session.Run($"DROP {kind} {name}");
                 }
 
                 return;
             }
 
-            Run(sql);
+            if (Regex.Match(sql, @"^CACHE TABLE (\w+)( AS (.*))?$", RegexOptions.Singleline) is { Success: true } cache)
+            {
+                var name = cache.Groups[1].Value;
+                if (cache.Groups[3].Success)
+                {
+                    // CacheTableAsSelectExec creates the view with replace = false (CacheTableExec.scala).
+                    if (session.KindOf(name) is not null || session.KafkaViews.ContainsKey(name))
+                    {
+                        throw new AlreadyExists(name);
+                    }
+
+                    session.Run($"CREATE TABLE {name} AS {Translate(session, cache.Groups[3].Value)}");
+                }
+
+                Cached.Add(name);
+                return;
+            }
+
+            session.Run(sql);
         }
 
         // Spark names in backquotes are DuckDB's double-quoted names; a read of a Kafka view reads its topic.
-        private string Translate(string sql)
+        private string Translate(Session session, string sql)
         {
-            foreach (var (view, topic) in _kafkaViews)
+            foreach (var (view, topic) in session.KafkaViews)
             {
                 if (Regex.IsMatch(sql, $@"\b{view}\b"))
                 {
@@ -443,7 +493,7 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
                         throw new KafkaFailure($"org.apache.kafka.common.errors.UnknownTopicOrPartitionException: Topic {topic} not found.");
                     }
 
-                    Run($"CREATE OR REPLACE TABLE {view} AS SELECT CAST(NULL AS BLOB) AS key, CAST(value AS BLOB) AS value, '{topic.Replace("'", "''", StringComparison.Ordinal)}' AS topic, "
+                    session.Run($"CREATE OR REPLACE TABLE {view} AS SELECT CAST(NULL AS BLOB) AS key, CAST(value AS BLOB) AS value, '{topic.Replace("'", "''", StringComparison.Ordinal)}' AS topic, "
                         + "partition, \"offset\", timestamp, 0 AS timestampType FROM (VALUES "
                         + (records.Count == 0 ? "(NULL, NULL, NULL, NULL)" : string.Join(", ", records.Select(Values)))
                         + ") AS t(partition, \"offset\", timestamp, value)" + (records.Count == 0 ? " WHERE false" : ""));
@@ -466,17 +516,10 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
                 ? $"SELECT column_name AS col_name, lower(replace(replace(column_type, 'VARCHAR', 'string'), 'DOUBLE', 'double')) AS data_type, CAST(NULL AS VARCHAR) AS comment FROM (DESCRIBE {describe.Groups[1].Value})"
                 : sql;
 
-        private void Run(string sql)
+        private (List<(string Name, System.Type Type)> Fields, List<object?[]> Rows) Rows(Session session, string sql)
         {
-            using var command = _duck.CreateCommand();
-            command.CommandText = sql;
-            command.ExecuteNonQuery();
-        }
-
-        private (List<(string Name, System.Type Type)> Fields, List<object?[]> Rows) Rows(string sql)
-        {
-            using var command = _duck.CreateCommand();
-            command.CommandText = Translate(sql);
+            using var command = session.Duck.CreateCommand();
+            command.CommandText = Translate(session, sql);
             using var reader = command.ExecuteReader();
             var fields = Enumerable.Range(0, reader.FieldCount).Select(i => (reader.GetName(i), reader.GetFieldType(i))).ToList();
             var rows = new List<object?[]>();
@@ -488,12 +531,12 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
             return (fields, rows);
         }
 
-        private List<byte[]> Batches(string sql)
+        private List<byte[]> Batches(Session session, string sql)
         {
             var batches = new List<byte[]>();
             AsSparkErrors(() =>
             {
-                var (fields, rows) = Rows(sql);
+                var (fields, rows) = Rows(session, sql);
 
                 // Spark sends at least one batch, with the schema, even for no rows.
                 var chunks = rows.Chunk(RowsPerBatch).ToList();
@@ -516,13 +559,17 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
             {
                 throw SparkError(e, $"[UNRESOLVED_COLUMN.WITH_SUGGESTION] {e.Message}", "org.apache.spark.sql.AnalysisException", "UNRESOLVED_COLUMN.WITH_SUGGESTION", "42703");
             }
+            catch (AlreadyExists e)
+            {
+                throw SparkError(e, e.Message, "org.apache.spark.sql.catalyst.analysis.TempTableAlreadyExistsException", "TEMP_TABLE_OR_VIEW_ALREADY_EXISTS", "42P07");
+            }
             catch (KafkaFailure e)
             {
                 throw SparkError(e, e.Message, "java.util.concurrent.ExecutionException", null, null);
             }
         }
 
-        private RpcException SparkError(Exception error, string message, string reason, string? errorClass, string? sqlState)
+        private RpcException SparkError(Exception? error, string message, string reason, string? errorClass, string? sqlState, bool keepDetails = true)
         {
             var info = new ErrorInfo { Reason = reason, Domain = "org.apache.spark" };
             info.Metadata.Add("classes", $"[\"{reason}\",\"java.lang.Exception\",\"java.lang.Throwable\"]");
@@ -539,9 +586,12 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
                     info.Metadata.Add("sqlState", sqlState);
                 }
 
-                var errorId = Guid.NewGuid().ToString("D");
-                _errors[errorId] = new InvalidOperationException(message, error);
-                info.Metadata.Add("errorId", errorId);
+                if (keepDetails)
+                {
+                    var errorId = Guid.NewGuid().ToString("D");
+                    _errors[errorId] = new InvalidOperationException(message, error);
+                    info.Metadata.Add("errorId", errorId);
+                }
             }
 
             // Spark cuts the status message at 2048 characters (SparkConnectService.extractErrorMessage).
@@ -599,11 +649,68 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
                 operation.Cancel();
             }
 
-            _duck.Dispose();
+            foreach (var session in _sessions.Values)
+            {
+                session.Dispose();
+            }
         }
     }
 
+    /// <summary>One Spark session's state: its own DuckDB, so temporary views persist in it and only in it.</summary>
+    private sealed class Session : IDisposable
+    {
+        public Session()
+        {
+            Duck.Open();
+            Run("SET TimeZone = 'UTC'");
+
+            // Spark's get_json_object(json, '$') is the text when it parses as JSON, else NULL.
+            Run("CREATE MACRO get_json_object(j, path) AS CASE WHEN path = '$' AND json_valid(j) THEN j END");
+        }
+
+        public DuckDBConnection Duck { get; } = new("DataSource=:memory:");
+
+        /// <summary>Kafka views by name, with their topic: Spark's Kafka relation is read lazily.</summary>
+        public ConcurrentDictionary<string, string> KafkaViews { get; } = new();
+
+        /// <summary>VIEW or TABLE when the session has an object of that name.</summary>
+        public string? KindOf(string name)
+        {
+            using var command = Duck.CreateCommand();
+            command.CommandText = "SELECT 'VIEW' FROM duckdb_views() WHERE NOT internal AND view_name = $1 UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = $1";
+            command.Parameters.Add(new DuckDBParameter(name));
+            return command.ExecuteScalar() as string;
+        }
+
+        public List<string> Names()
+        {
+            using var command = Duck.CreateCommand();
+            command.CommandText = "SELECT view_name FROM duckdb_views() WHERE NOT internal UNION ALL SELECT table_name FROM duckdb_tables()";
+            using var reader = command.ExecuteReader();
+            var names = new List<string>(KafkaViews.Keys);
+            while (reader.Read())
+            {
+                names.Add(reader.GetString(0));
+            }
+
+            return names;
+        }
+
+        public void Run(string sql)
+        {
+            using var command = Duck.CreateCommand();
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
+
+        public void Dispose() => Duck.Dispose();
+    }
+
     private sealed class KafkaFailure(string message) : Exception(message);
+
+    private sealed class AlreadyExists(string name)
+        : Exception($"[TEMP_TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create the temporary view `{name}` because it already exists.\n"
+            + "Choose a different name, drop or replace the existing view, or add the IF NOT EXISTS clause to tolerate pre-existing views.");
 }
 
 internal static class ExecutePlanResponseExtensions
