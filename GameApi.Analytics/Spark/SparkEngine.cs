@@ -48,7 +48,7 @@ public sealed class SparkEngine(SparkConnectClient client, TimeSpan timeout, Can
         client.Sql(SparkEventsSql.CaseSensitiveOff, cancellationToken);
 
         _schema = schema;
-        var counts = client.Sql(SparkEventsSql.Counts, cancellationToken).Rows.Single().Select(Whole).ToList();
+        var counts = client.Sql(SparkEventsSql.Counts(source.Window), cancellationToken).Rows.Single().Select(Whole).ToList();
         var (records, objects, events) = (counts[0], counts[1], counts[2]);
         if (records > objects)
         {

@@ -20,6 +20,9 @@ public static class SparkEventsSql
 {
     public const string KafkaView = "gameapi_kafka";
     public const string Records = "gameapi_records";
+
+    /// <summary>Every event, each event_id once, before <c>--since</c> / <c>--until</c>: what resent events are counted against.</summary>
+    public const string Deduplicated = "gameapi_events";
     public const string Events = "events";
 
     // A JSON object, as the embedded engine counts one: starts with "{" after JSON whitespace and parses.
@@ -70,7 +73,8 @@ public static class SparkEventsSql
     };
 
     /// <summary>
-    /// The events view and its cache. Each JSON key is read with the type of its column (objects and arrays
+    /// The events view and its cache, over a view of every event (<see cref="Deduplicated"/>) that the time
+    /// window then filters, as the embedded engine counts resent events before the window. Each JSON key is read with the type of its column (objects and arrays
     /// in text columns keep their JSON text); the keys are then renamed by position, because Spark resolves
     /// names without regard to case and two keys may differ only in case.
     /// </summary>
@@ -106,26 +110,36 @@ public static class SparkEventsSql
         // A record without an event_id is one event: it gets a key of its own for the deduplication.
         return
         [
-            $"CREATE OR REPLACE TEMPORARY VIEW {Events} AS SELECT {output} FROM ("
+            $"CREATE OR REPLACE TEMPORARY VIEW {Deduplicated} AS SELECT {output} FROM ("
                 + $"SELECT {select}, row_number() OVER (PARTITION BY coalesce(CAST({ValueOf(eventId)} AS STRING), "
                 + "concat('record ', kafka_partition, '/', kafka_offset)) ORDER BY kafka_partition, kafka_offset) AS gameapi_copy "
-                + $"FROM ({rows}) AS e) AS deduplicated WHERE gameapi_copy = 1"
-                + (window.IsAll ? "" : $" AND {window.Condition(Identifier(EventSchema.TimestampColumn))}"),
+                + $"FROM ({rows}) AS e) AS deduplicated WHERE gameapi_copy = 1",
+            $"CREATE OR REPLACE TEMPORARY VIEW {Events} AS SELECT * FROM {Deduplicated}"
+                + (window.IsAll ? "" : $" WHERE {window.Condition(Identifier(EventSchema.TimestampColumn))}"),
             $"CACHE TABLE {Events}",
         ];
     }
 
-    /// <summary>Records read, JSON objects among them, and events after counting each event_id once.</summary>
-    public static string Counts { get; } =
-        $"SELECT (SELECT COUNT(*) FROM {Records}) AS records, (SELECT COUNT(*) FROM {Records} WHERE {IsObject}) AS objects, "
-        + $"(SELECT COUNT(*) FROM {Events}) AS events";
+    /// <summary>
+    /// Records read, JSON objects among them, and events after counting each event_id once, all before the
+    /// time window (without one, the cached <c>events</c> are counted).
+    /// </summary>
+    public static string Counts(TimeWindow window)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        return $"SELECT (SELECT COUNT(*) FROM {Records}) AS records, (SELECT COUNT(*) FROM {Records} WHERE {IsObject}) AS objects, "
+            + $"(SELECT COUNT(*) FROM {(window.IsAll ? Events : Deduplicated)}) AS events";
+    }
 
     /// <summary>
     /// What a run leaves in the session, dropped at its end: the views, and with them their caches (dropping
     /// a temporary view uncaches it: DropTableCommand in sql/core/.../execution/command/ddl.scala). A session
     /// named with <c>session_id</c> is not released, so it must be left as it was found.
     /// </summary>
-    public static IReadOnlyList<string> Cleanup { get; } = [$"DROP VIEW IF EXISTS {Events}", $"DROP VIEW IF EXISTS {Records}", $"DROP VIEW IF EXISTS {KafkaView}"];
+    public static IReadOnlyList<string> Cleanup { get; } =
+    [
+        $"DROP VIEW IF EXISTS {Events}", $"DROP VIEW IF EXISTS {Deduplicated}", $"DROP VIEW IF EXISTS {Records}", $"DROP VIEW IF EXISTS {KafkaView}",
+    ];
 
     /// <summary>A Spark SQL string literal: backslashes and quotes escaped with a backslash.</summary>
     public static string Literal(string text) =>

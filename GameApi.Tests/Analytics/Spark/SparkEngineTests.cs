@@ -101,7 +101,7 @@ public class SparkEngineTests
 
         Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
         var sent = _server.Behaviour.Requests.Where(r => r.Plan.OpTypeCase == Plan.OpTypeOneofCase.Command).Select(r => r.Plan.Command.SqlCommand.Sql).ToList();
-        var view = sent.Single(s => s.StartsWith("CREATE OR REPLACE TEMPORARY VIEW events", StringComparison.Ordinal));
+        var view = sent.Single(s => s.StartsWith("CREATE OR REPLACE TEMPORARY VIEW gameapi_events", StringComparison.Ordinal));
         Assert.That(view, Does.Contain("`Host` STRING, `host` STRING").And.Contain("coalesce(f6, f7) AS `host`"));
         Assert.That(sent.IndexOf("SET spark.sql.caseSensitive = true"), Is.LessThan(sent.IndexOf(view)).And.GreaterThanOrEqualTo(0));
         Assert.That(sent.IndexOf("RESET spark.sql.caseSensitive"), Is.GreaterThan(sent.IndexOf(view)));
@@ -116,9 +116,10 @@ public class SparkEngineTests
             new Dictionary<string, long>(),
             0);
 
-        var (view, cache) = (SparkEventsSql.BuildEvents(schema)[0], SparkEventsSql.BuildEvents(schema)[1]);
+        var statements = SparkEventsSql.BuildEvents(schema);
+        var (view, events, cache) = (statements[0], statements[1], statements[2]);
 
-        Assert.That(view, Does.StartWith("CREATE OR REPLACE TEMPORARY VIEW events AS SELECT `event_type`, `item`, `guild_id`, `event_id`, `timestamp`, `user_agent`, `host`, `count`, `meta`, `kafka_partition`, `kafka_offset`, `kafka_timestamp` FROM ("));
+        Assert.That(view, Does.StartWith("CREATE OR REPLACE TEMPORARY VIEW gameapi_events AS SELECT `event_type`, `item`, `guild_id`, `event_id`, `timestamp`, `user_agent`, `host`, `count`, `meta`, `kafka_partition`, `kafka_offset`, `kafka_timestamp` FROM ("));
         Assert.That(view, Does.Contain(
             "from_json(json, '`event_type` STRING, `item` STRING, `guild_id` STRING, `event_id` STRING, `timestamp` STRING, `User-Agent` BIGINT, `user_agent` BIGINT, `Host` STRING, `count` BIGINT, `meta` STRING') AS j"));
         Assert.That(view, Does.Contain("AS r(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, kafka_partition, kafka_offset, kafka_timestamp)"));
@@ -127,7 +128,26 @@ public class SparkEngineTests
         Assert.That(view, Does.Contain("PARTITION BY coalesce(CAST(f3 AS STRING), concat('record ', kafka_partition, '/', kafka_offset)) ORDER BY kafka_partition, kafka_offset"));
         Assert.That(view, Does.Contain("FROM gameapi_records WHERE json RLIKE '^[ \\t\\n\\r]*[{]' AND get_json_object(json, '$') IS NOT NULL"));
         Assert.That(view, Does.EndWith("WHERE gameapi_copy = 1"));
+        Assert.That(events, Is.EqualTo("CREATE OR REPLACE TEMPORARY VIEW events AS SELECT * FROM gameapi_events"));
         Assert.That(cache, Is.EqualTo("CACHE TABLE events"));
+    }
+
+    // The embedded engine counts resent events before the window (EventSnapshot.Duplicates); counted against
+    // the windowed events, every event outside the window was announced as resent.
+    [Test]
+    public void TimeWindow_ResentEventsCountedBeforeIt_SameEventsAsTheEmbeddedEngine()
+    {
+        // Only "a" (10:00:00Z) is in it: "b" is 09:00:01Z, the others have no timestamp.
+        string[] window = ["--since", "2026-12-01T09:30:00Z"];
+
+        var spark = Run(["sql", "SELECT event_id FROM events ORDER BY event_id", .. window]);
+        var embedded = AnalyticsRunner.Run(["sql", "SELECT event_id FROM events ORDER BY event_id", "--input", _file, "--format", "json", .. window]);
+
+        Assert.That(spark.ExitCode, Is.EqualTo(0), spark.Stderr);
+        Assert.That(Json(spark.JsonRows), Is.EqualTo(Json(embedded.JsonRows)).And.EqualTo("""[{"event_id":"a"}]"""));
+        Assert.That(spark.Stderr, Does.Contain("Counted 1 resent event once (same event_id)."));
+        Assert.That(_server.Behaviour.Requests.Select(r => r.Plan.Command?.SqlCommand?.Sql), Has.Some.EqualTo(
+            "CREATE OR REPLACE TEMPORARY VIEW events AS SELECT * FROM gameapi_events WHERE `timestamp` >= TIMESTAMP '2026-12-01 09:30:00.000000'"));
     }
 
     [Test]

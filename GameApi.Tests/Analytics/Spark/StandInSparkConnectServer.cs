@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Apache.Arrow;
 using Apache.Arrow.Ipc;
 using DuckDB.NET.Data;
+using GameApi.Analytics.Spark;
 using GameApi.Analytics.Spark.Protocol;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -66,14 +67,17 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
 
     /// <summary>
     /// Serves the records (JSON Lines, junk included) as the topic "events", partition 0, one second apart;
-    /// the events view Spark would build is the embedded engine's view over the same records.
+    /// the view of every event Spark would build (from_json) is the embedded engine's view over the same
+    /// records; the time window over it runs as sent.
     /// </summary>
     public void ServeEvents(IReadOnlyList<string> records)
     {
         Behaviour.Topics["events"] = records.Select((r, i) => new KafkaRecord(0, i, new DateTime(2026, 12, 1, 10, 0, 0, DateTimeKind.Utc).AddSeconds(i), r)).ToList();
         var file = AnalyticsRunner.WriteLines([.. records]);
         var scratch = Directory.CreateDirectory(TestRunFolder.NewPath("stand-in", "")).FullName;
-        Behaviour.Substitutions["CREATE OR REPLACE TEMPORARY VIEW events AS"] = GameApi.Analytics.Engine.DuckDbEngine.EventsViewSql(GameApi.Analytics.Events.FileSource.Read(file, scratch));
+        Behaviour.Substitutions[$"CREATE OR REPLACE TEMPORARY VIEW {SparkEventsSql.Deduplicated} AS"] = GameApi.Analytics.Engine.DuckDbEngine
+            .EventsViewSql(GameApi.Analytics.Events.FileSource.Read(file, scratch))
+            .Replace("CREATE OR REPLACE VIEW events AS", $"CREATE OR REPLACE VIEW {SparkEventsSql.Deduplicated} AS", StringComparison.Ordinal);
     }
 
     public static async Task<StandInSparkConnectServer> StartAsync()
@@ -472,7 +476,7 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
                 return;
             }
 
-            session.Run(sql);
+            session.Run(Translate(session, sql));
         }
 
         // Spark names in backquotes are DuckDB's double-quoted names; a read of a Kafka view reads its topic.
