@@ -16,10 +16,14 @@ public sealed record Report(string Name, string Title, string Field, string? Eve
     /// <summary>The columns this report groups by: its own, and event_type when it keeps one type.</summary>
     public IReadOnlyList<string> GroupedBy => EventType is null || Column == EventTypeColumn ? [Column] : [EventTypeColumn, Column];
 
-    /// <summary>The report as one SQL statement that DuckDB and Spark SQL both accept.</summary>
+    /// <summary>
+    /// The report as one SQL statement that DuckDB and Spark SQL both accept. NULLS LAST is written out:
+    /// Spark puts NULL first in ascending order (SortOrder.scala: Ascending's defaultNullOrdering is
+    /// NullsFirst), DuckDB last, and the row without the field must be where it is on both engines.
+    /// </summary>
     public string Sql => $"SELECT {Column}, COUNT(*) AS events FROM events "
         + (EventType is null ? "" : $"WHERE {EventTypeColumn} = '{EventType}' ")
-        + $"GROUP BY {Column} ORDER BY events DESC, {Column}";
+        + $"GROUP BY {Column} ORDER BY events DESC, {Column} NULLS LAST";
 }
 
 /// <summary>
@@ -71,13 +75,14 @@ public sealed record TimeReport(string Name, string Title)
                 + $"WHERE {Timestamp} IS NOT NULL GROUP BY {Minute}, {Report.EventTypeColumn}), "
                 + "span AS (SELECT MIN(minute) AS first_minute, MAX(minute) AS last_minute FROM minutes) "
                 + $"SELECT date_trunc({unit}, minute) AS bucket, {Report.EventTypeColumn}, CAST(SUM(events) AS BIGINT) AS events "
-                + $"FROM minutes CROSS JOIN span GROUP BY date_trunc({unit}, minute), {Report.EventTypeColumn} ORDER BY bucket, {Report.EventTypeColumn}";
+                + $"FROM minutes CROSS JOIN span GROUP BY date_trunc({unit}, minute), {Report.EventTypeColumn} ORDER BY bucket, {Report.EventTypeColumn} NULLS LAST";
         }
     }
 
     /// <summary>
     /// This report's rows of <see cref="BuiltInReports.Sql"/> (event type, minute, events) in the buckets
-    /// the span calls for: (unit, rows of bucket, event_type, events), ordered by bucket, then type.
+    /// the span calls for: (unit, rows of bucket, event_type, events), ordered by bucket, then type (events
+    /// without one last, as <see cref="Sql"/> orders them).
     /// </summary>
     public static (string Unit, IReadOnlyList<(DateTime Bucket, string? EventType, long Events)> Rows) RollUp(IEnumerable<(string? EventType, DateTime Minute, long Events)> minutes)
     {
@@ -90,7 +95,7 @@ public sealed record TimeReport(string Name, string Title)
         var unit = Unit(all.Min(m => m.Minute), all.Max(m => m.Minute));
         var rows = all.GroupBy(m => (Bucket: Truncate(m.Minute, unit), m.EventType))
             .Select(g => (g.Key.Bucket, g.Key.EventType, Events: g.Sum(m => m.Events)))
-            .OrderBy(r => r.Bucket).ThenBy(r => r.EventType, StringComparer.Ordinal)
+            .OrderBy(r => r.Bucket).ThenBy(r => r.EventType is null).ThenBy(r => r.EventType, StringComparer.Ordinal)
             .ToList();
         return (unit, rows);
     }
@@ -115,7 +120,8 @@ public static class BuiltInReports
 
     /// <summary>
     /// Rows of (report, value, bucket, events), the value as text, ordered by report, then most events
-    /// first; for <see cref="OverTime"/>, the value is the event type and the bucket its minute, in order.
+    /// first, NULL after the values with as many (on both engines: see <see cref="Report.Sql"/>); for
+    /// <see cref="OverTime"/>, the value is the event type and the bucket its minute, in order.
     /// </summary>
     public static string Sql { get; } = Combined(All, OverTime);
 
@@ -154,6 +160,6 @@ public static class BuiltInReports
             + $"FROM (SELECT {string.Join(", ", inner)} FROM events) AS e "
             + $"GROUP BY GROUPING SETS ({string.Join(", ", all.Select(r => $"({string.Join(", ", r.Set)})"))}) "
             + (filters.Any() ? $"HAVING {string.Join(" AND ", filters.Select(f => $"({f})"))} " : "")
-            + $"ORDER BY CASE report {order}END, bucket, CASE WHEN bucket IS NULL THEN events END DESC, value";
+            + $"ORDER BY CASE report {order}END, bucket NULLS LAST, CASE WHEN bucket IS NULL THEN events END DESC NULLS LAST, value NULLS LAST";
     }
 }

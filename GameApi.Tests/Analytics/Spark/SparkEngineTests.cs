@@ -168,6 +168,30 @@ public class SparkEngineTests
         Assert.That(Json(spark.JsonObject), Is.EqualTo(Json(embedded.JsonObject)));
     }
 
+    // Spark sorts NULL first in ascending order, DuckDB last: a purchase without an item, tied with one
+    // with an item, must be in the same place on both.
+    [Test]
+    public void Report_NullValueTiedWithAValue_InTheSamePlaceAsOnTheEmbeddedEngine()
+    {
+        string[] records =
+        [
+            """{"event_type":"purchase_item","item":"sword","event_id":"p1"}""",
+            """{"event_type":"purchase_item","event_id":"p2"}""",
+            """{"event_type":"join_guild","guild_id":"g","event_id":"j1"}""",
+            """{"event_type":"join_guild","event_id":"j2"}""",
+        ];
+        _server.ServeEvents(records);
+        var file = AnalyticsRunner.WriteLines(records);
+
+        var spark = Run("report");
+        var embedded = AnalyticsRunner.Run("report", "--input", file, "--format", "json");
+        File.Delete(file);
+
+        Assert.That(spark.ExitCode, Is.EqualTo(0), spark.Stderr);
+        Assert.That(Json(spark.JsonObject), Is.EqualTo(Json(embedded.JsonObject)));
+        Assert.That(Json(spark.JsonObject["purchases_per_item"]!), Is.EqualTo("""[{"item":"sword","events":1},{"item":null,"events":1}]"""));
+    }
+
     [TestCase(SparkVersion.V40)]
     [TestCase(SparkVersion.V35)]
     public void Run_LeavesNothingCached_AndReleasesTheSessionWhereSparkCan(SparkVersion version)

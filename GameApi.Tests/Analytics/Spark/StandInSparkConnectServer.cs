@@ -668,6 +668,9 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
             Duck.Open();
             Run("SET TimeZone = 'UTC'");
 
+            // Spark's NULL order: first when ascending, last when descending (SortOrder.scala); DuckDB's is last for both.
+            Run("SET default_null_order = 'nulls_first_on_asc_last_on_desc'");
+
             // Spark's get_json_object(json, '$') is the text when it parses as JSON, else NULL.
             Run("CREATE MACRO get_json_object(j, path) AS CASE WHEN path = '$' AND json_valid(j) THEN j END");
         }
