@@ -95,7 +95,7 @@ public static class SparkEventsSql
             }
 
             var value = column.Keys.Count == 1 ? position[column.Keys[0]] : $"coalesce({string.Join(", ", column.Keys.Select(k => position[k]))})";
-            return column.Type == ColumnType.Timestamp ? TimeWindow.WithinYears1To9999($"try_cast({value} AS TIMESTAMP)") : value;
+            return column.Type == ColumnType.Timestamp ? TimeWindow.WithinYears1To9999(ParsedTimestamp(value)) : value;
         }
 
         var ddl = string.Join(", ", keys.Select(k => $"{Identifier(k.Key)} {ReadType(k.Type)}"));
@@ -146,6 +146,13 @@ public static class SparkEventsSql
         "'" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 
     private static string Identifier(string name) => "`" + name.Replace("`", "``", StringComparison.Ordinal) + "`";
+
+    // Only text that starts with a date (yyyy-mm-dd) is a time, as on the embedded engine (DuckDbEngine's
+    // ParsedTimestamp). Spark's cast alone also reads "2026", "2026-03", " 2026-03-01" (trimmed) and a time
+    // of day alone ("10:15:00", "T10:15"), dated today in the session's zone (SparkDateTimeUtils.scala,
+    // stringToTimestamp): such an event would move with the day of the run.
+    private static string ParsedTimestamp(string text) =>
+        $"CASE WHEN {text} RLIKE '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}' THEN try_cast({text} AS TIMESTAMP) END";
 
     // How from_json reads a key: the timestamp as text, parsed afterwards so that an odd value is NULL.
     private static string ReadType(ColumnType type) => type switch

@@ -141,6 +141,22 @@ public class FileInputTests
         Assert.That(JObject.Parse(report.Stdout)["events_over_time"]!.Select(r => (long)r["events"]!), Is.EqualTo(new[] { 1L }));
     }
 
+    // Spark's cast reads these too (a time of day dated today); both engines leave them NULL
+    // (SparkEventsSql gates the cast on a leading yyyy-mm-dd, pinned in SparkEngineTests).
+    [TestCase("2026")]
+    [TestCase("2026-03")]
+    [TestCase("10:15:00")]
+    [TestCase("T10:15:00")]
+    [TestCase(" 2026-12-03T10:00:00Z")]
+    public void Timestamp_NotStartingWithADate_IsNull(string odd)
+    {
+        var input = File($$"""{"event_type":"a","timestamp":"{{odd}}"}""");
+
+        var rows = AnalyticsRunner.Run("sql", "--input", input, "--format", "json", "SELECT timestamp FROM events").JsonRows;
+
+        Assert.That(rows.Select(r => (string?)r["timestamp"]), Is.EqualTo(new string?[] { null }));
+    }
+
     [Test]
     public void Sql_ATimeDotNetCannotHold_Exit2WithAdvice()
     {

@@ -123,8 +123,11 @@ public class SparkEngineTests
         Assert.That(view, Does.Contain(
             "from_json(json, '`event_type` STRING, `item` STRING, `guild_id` STRING, `event_id` STRING, `timestamp` STRING, `User-Agent` BIGINT, `user_agent` BIGINT, `Host` STRING, `count` BIGINT, `meta` STRING') AS j"));
         Assert.That(view, Does.Contain("AS r(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, kafka_partition, kafka_offset, kafka_timestamp)"));
-        Assert.That(view, Does.Contain("f0 AS `event_type`, f1 AS `item`").And.Contain("THEN try_cast(f4 AS TIMESTAMP) END AS `timestamp`").And.Contain("coalesce(f5, f6) AS `user_agent`"));
-        Assert.That(view, Does.Contain("kafka_partition AS `kafka_partition`, kafka_offset AS `kafka_offset`, CASE WHEN kafka_timestamp BETWEEN"));
+        Assert.That(view, Does.Contain("f0 AS `event_type`, f1 AS `item`").And.Contain(
+            "CASE WHEN CASE WHEN f4 RLIKE '^[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN try_cast(f4 AS TIMESTAMP) END BETWEEN TIMESTAMP '0001-01-01 00:00:00.000000' AND TIMESTAMP '9999-12-31 23:59:59.999999' "
+            + "THEN CASE WHEN f4 RLIKE '^[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN try_cast(f4 AS TIMESTAMP) END END AS `timestamp`").And.Contain("coalesce(f5, f6) AS `user_agent`"));
+        Assert.That(view, Does.Contain("kafka_partition AS `kafka_partition`, kafka_offset AS `kafka_offset`, "
+            + "CASE WHEN kafka_timestamp BETWEEN TIMESTAMP '0001-01-01 00:00:00.000000' AND TIMESTAMP '9999-12-31 23:59:59.999999' THEN kafka_timestamp END AS `kafka_timestamp`"));
         Assert.That(view, Does.Contain("PARTITION BY coalesce(CAST(f3 AS STRING), concat('record ', kafka_partition, '/', kafka_offset)) ORDER BY kafka_partition, kafka_offset"));
         Assert.That(view, Does.Contain("FROM gameapi_records WHERE json RLIKE '^[ \\t\\n\\r]*[{]' AND get_json_object(json, '$') IS NOT NULL"));
         Assert.That(view, Does.EndWith("WHERE gameapi_copy = 1"));
