@@ -4,16 +4,22 @@ using GameApi.Analytics.Events;
 namespace GameApi.Analytics.Engine;
 
 /// <summary>
-/// The <c>schema</c> table counted by a query over <c>events</c> (one aggregate, plain SQL for both
-/// engines): used by Spark always, and by the embedded engine when a time window leaves events out.
+/// The <c>schema</c> table counted by a query over <c>events</c> (one aggregate, the same SQL on both
+/// engines but for the quoting of names): used by Spark always, and by the embedded engine when a time
+/// window leaves events out.
 /// </summary>
 public static class ColumnCounts
 {
-    public static string Sql(EventSchema schema)
+    /// <param name="identifier">
+    /// The engine's quoting of a name, used for every column: names such as <c>null</c>, <c>true</c> or
+    /// <c>distinct</c> (keys an event may carry) would otherwise be read as literals or keywords.
+    /// </param>
+    public static string Sql(EventSchema schema, Func<string, string> identifier)
     {
         ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(identifier);
         return "SELECT COUNT(*) AS events, "
-            + string.Join(", ", schema.Columns.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"COUNT({Identifier(c.Name)}) AS c{i}")))
+            + string.Join(", ", schema.Columns.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"COUNT({identifier(c.Name)}) AS c{i}")))
             + " FROM events";
     }
 
@@ -31,9 +37,4 @@ public static class ColumnCounts
     }
 
     private static long Whole(object? value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
-
-    // Our column names are snake_case and need no quotes, which keeps the query plain SQL; others get
-    // backquotes, which Spark reads and DuckDB does not need (it never gets such a name: EventFields.ColumnName).
-    private static string Identifier(string name) =>
-        name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_') ? name : "`" + name.Replace("`", "``", StringComparison.Ordinal) + "`";
 }

@@ -100,7 +100,7 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         // still one event carrying it, which only a query over the rows counts.
         if (!_window.IsAll || snapshot.Schema.Columns.Any(c => c.Keys.Count > 1))
         {
-            return ColumnCounts.Result(snapshot.Schema, Read(ColumnCounts.Sql(snapshot.Schema), readings: null).Rows.Single());
+            return ColumnCounts.Result(snapshot.Schema, Read(ColumnCounts.Sql(snapshot.Schema, Identifier), readings: null).Rows.Single());
         }
 
         var events = snapshot.Schema.Events;

@@ -88,7 +88,7 @@ public sealed class SparkEngine(SparkConnectClient client, TimeSpan timeout, Can
     public QueryResult Schema()
     {
         var schema = _schema ?? throw new InvalidOperationException("Load the events first.");
-        return ColumnCounts.Result(schema, client.Sql(ColumnCounts.Sql(schema), cancellationToken).Rows.Single());
+        return ColumnCounts.Result(schema, client.Sql(ColumnCounts.Sql(schema, SparkEventsSql.Identifier), cancellationToken).Rows.Single());
     }
 
     /// <exception cref="NotSupportedException">Always: the rows are on the cluster; the command line offers .csv and .json with Spark.</exception>

@@ -145,7 +145,8 @@ public static class SparkEventsSql
     public static string Literal(string text) =>
         "'" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 
-    private static string Identifier(string name) => "`" + name.Replace("`", "``", StringComparison.Ordinal) + "`";
+    /// <summary>A Spark SQL name: in backquotes, a backquote doubled.</summary>
+    public static string Identifier(string name) => "`" + name.Replace("`", "``", StringComparison.Ordinal) + "`";
 
     // Only text that starts with a date (yyyy-mm-dd) is a time, as on the embedded engine (DuckDbEngine's
     // ParsedTimestamp). Spark's cast alone also reads "2026", "2026-03", " 2026-03-01" (trimmed) and a time

@@ -141,6 +141,22 @@ public class FileInputTests
         Assert.That(JObject.Parse(report.Stdout)["events_over_time"]!.Select(r => (long)r["events"]!), Is.EqualTo(new[] { 1L }));
     }
 
+    // With a window the columns are counted by a query (ColumnCounts): a field named null, true or
+    // distinct is a column, not a literal or a keyword.
+    [Test]
+    public void Schema_InAWindow_KeywordNamedFieldsCountedAsColumns()
+    {
+        var input = File(
+            """{"event_type":"a","timestamp":"2026-12-03T10:00:00Z","null":"x","true":1,"false":2,"distinct":"d","case":"c"}""",
+            """{"event_type":"b","timestamp":"2026-12-03T11:00:00Z"}""");
+
+        var outcome = AnalyticsRunner.Run("schema", "--input", input, "--format", "json", "--since", "2026-12-01");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        var events = outcome.JsonRows.ToDictionary(r => (string)r["column"]!, r => (long)r["events"]!);
+        Assert.That(new[] { "null", "true", "false", "distinct", "case" }.Select(c => events[c]), Has.All.EqualTo(1L));
+    }
+
     // Spark's cast reads these too (a time of day dated today); both engines leave them NULL
     // (SparkEventsSql gates the cast on a leading yyyy-mm-dd, pinned in SparkEngineTests).
     [TestCase("2026")]

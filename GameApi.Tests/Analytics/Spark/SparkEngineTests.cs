@@ -76,6 +76,27 @@ public class SparkEngineTests
     }
 
     [Test]
+    public void Schema_KeywordNamedFields_CountedAsColumns_AsOnTheEmbeddedEngine()
+    {
+        string[] records =
+        [
+            """{"event_type":"a","null":"x","true":1,"false":2,"distinct":"d","case":"c"}""",
+            """{"event_type":"b"}""",
+        ];
+        _server.ServeEvents(records);
+        var file = AnalyticsRunner.WriteLines(records);
+
+        var spark = Run("schema");
+        var embedded = AnalyticsRunner.Run("schema", "--input", file, "--format", "json");
+        File.Delete(file);
+
+        Assert.That(spark.ExitCode, Is.EqualTo(0), spark.Stderr);
+        Assert.That(Json(spark.JsonRows), Is.EqualTo(Json(embedded.JsonRows)));
+        Assert.That(spark.JsonRows.Where(r => (string)r["column"]! is "null" or "true" or "false" or "distinct" or "case").Select(r => (long)r["events"]!),
+            Is.EqualTo(new[] { 1L, 1L, 1L, 1L, 1L }));
+    }
+
+    [Test]
     public void Load_SparkInfersTheSchemaFromEveryRecordOfOneCachedSnapshot()
     {
         var outcome = Run("schema");
