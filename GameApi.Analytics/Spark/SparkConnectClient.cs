@@ -197,7 +197,15 @@ public sealed class SparkConnectClient : IDisposable
         {
             throw new OperationCanceledException("Interrupted.", e, cancellationToken);
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Unauthenticated)
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+        {
+            // Refused at once, before any work: 4.x's PreSharedKeyAuthenticationInterceptor answers UNAUTHENTICATED
+            // ("No authentication token provided", "Invalid authentication token"); a proxy may deny too. The
+            // address is shown without its token.
+            throw new SourceException($"Spark Connect at {_address} refuses the credentials: {e.Status.Detail} ({e.StatusCode}). "
+                + "Check the token in --spark-remote (sc://host:port/;token=...).", e);
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
         {
             throw new SourceException($"Cannot reach Spark Connect at {_address} within {_timeout.TotalSeconds:0.#} s: {e.Status.Detail}", e);
         }

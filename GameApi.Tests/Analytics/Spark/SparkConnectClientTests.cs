@@ -30,6 +30,7 @@ public class SparkConnectClientTests
         _server.Behaviour.NeverAnswer = false;
         _server.Behaviour.RowsPerBatch = 1000;
         _server.Behaviour.Version = SparkVersion.V40;
+        _server.Behaviour.Token = null;
         _client = new SparkConnectClient(SparkConnectionString.Parse($"sc://{_server.Address}/;user_id=tester;x-team=games"), TimeSpan.FromSeconds(2));
     }
 
@@ -143,6 +144,30 @@ public class SparkConnectClientTests
 
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
         Assert.That(error!.Message, Does.Contain(_server.Address).And.Contain("within 2 s"));
+    }
+
+    // 4.x with spark.connect.authenticate.token refuses at once: not a server out of reach. (The token
+    // implies TLS in an sc:// address; the stand-in is plain HTTP/2, so the address is built here.)
+    [TestCase("wrong-secret", "Invalid authentication token")]
+    [TestCase(null, "No authentication token provided")]
+    public void Connect_TokenRefused_SourceExceptionSayingSo_WithoutTheToken(string? token, string detail)
+    {
+        _server.Behaviour.Token = "right-secret";
+        using var client = new SparkConnectClient(SparkConnectionString.Parse($"sc://{_server.Address}") with { Token = token }, TimeSpan.FromSeconds(2));
+
+        var error = Assert.Throws<SourceException>(() => client.Connect());
+
+        Assert.That(error!.Message, Does.Contain($"sc://{_server.Address} refuses the credentials: {detail} (Unauthenticated)").And.Contain("token"));
+        Assert.That(error.Message, Does.Not.Contain("within").And.Not.Contain("secret"));
+    }
+
+    [Test]
+    public void Connect_RightToken_Answers()
+    {
+        _server.Behaviour.Token = "right-secret";
+        using var client = new SparkConnectClient(SparkConnectionString.Parse($"sc://{_server.Address}") with { Token = "right-secret" }, TimeSpan.FromSeconds(2));
+
+        Assert.That(client.Connect(), Does.Contain("stand-in"));
     }
 
     [Test]

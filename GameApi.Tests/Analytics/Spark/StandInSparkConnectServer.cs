@@ -11,6 +11,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -85,7 +86,11 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
+        builder.Services.AddGrpc(o =>
+        {
+            o.EnableDetailedErrors = false;
+            o.Interceptors.Add<PreSharedKey>();
+        });
         builder.Services.AddSingleton<Service>();
         var app = builder.Build();
         app.MapGrpcService<Service>();
@@ -117,6 +122,9 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
         public SparkVersion Version { get; set; } = SparkVersion.V40;
 
         public int RowsPerBatch { get; set; } = 1000;
+
+        /// <summary>The token every call must carry (spark.connect.authenticate.token, 4.x); none when null.</summary>
+        public string? Token { get; set; }
 
         /// <summary>Accepts calls and never answers them (a hung server).</summary>
         public bool NeverAnswer { get; set; }
@@ -714,6 +722,42 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
     }
 
     private sealed class KafkaFailure(string message) : Exception(message);
+
+    // 4.x's PreSharedKeyAuthenticationInterceptor.scala: every call without "Bearer <token>" is closed at once
+    // with UNAUTHENTICATED, before any handler runs.
+    private sealed class PreSharedKey(Service service) : Interceptor
+    {
+        public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+        {
+            Check(context);
+            return continuation(request, context);
+        }
+
+        public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+        {
+            Check(context);
+            return continuation(request, responseStream, context);
+        }
+
+        private void Check(ServerCallContext context)
+        {
+            if (service.Token is not { } token)
+            {
+                return;
+            }
+
+            var sent = context.RequestHeaders.GetValue("authorization");
+            if (sent is null)
+            {
+                throw new RpcException(new Grpc.Core.Status(StatusCode.Unauthenticated, "No authentication token provided"));
+            }
+
+            if (sent != $"Bearer {token}")
+            {
+                throw new RpcException(new Grpc.Core.Status(StatusCode.Unauthenticated, "Invalid authentication token"));
+            }
+        }
+    }
 
     private sealed class AlreadyExists(string name)
         : Exception($"[TEMP_TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create the temporary view `{name}` because it already exists.\n"
