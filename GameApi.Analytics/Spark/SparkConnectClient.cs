@@ -137,7 +137,9 @@ public sealed class SparkConnectClient : IDisposable
                         relation = response.SqlCommandResult.Relation;
                         break;
                     default:
-                        break; // schema, metrics, execution_progress, result_complete: nothing to keep
+                        // schema, metrics, execution_progress: nothing to keep. The stream's end is the result's end:
+                        // result_complete comes only for reattachable executions (ExecuteThreadRunner.scala), not ours.
+                        break;
                 }
             }
 

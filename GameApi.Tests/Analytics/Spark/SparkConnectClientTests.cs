@@ -101,6 +101,19 @@ public class SparkConnectClientTests
         Assert.That(error.Message.Split("UNRESOLVED_COLUMN"), Has.Length.EqualTo(2), "the class once");
     }
 
+    // Spark's ParseException message starts with a newline and holds the statement with a caret on lines
+    // of their own: the first line is the error, then the statement.
+    [TestCase(SparkVersion.V40, "[PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'. SQLSTATE: 42601 (line 1, pos 0) (org.apache.spark.sql.catalyst.parser.ParseException)")]
+    [TestCase(SparkVersion.V35, "[PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'. (line 1, pos 0) (org.apache.spark.sql.catalyst.parser.ParseException)")]
+    public void Sql_SyntaxError_ErrorOnTheFirstLine_ThenTheStatementWithACaret(SparkVersion version, string first)
+    {
+        _server.Behaviour.Version = version;
+
+        var error = Assert.Throws<SqlException>(() => _client.Sql("SELEC 1"));
+
+        Assert.That(error!.Message, Is.EqualTo($"{first}\n== SQL ==\nSELEC 1\n^^^"));
+    }
+
     [Test]
     public void Sql_ServerError35_OnlyClasses_TheExceptionNamed()
     {

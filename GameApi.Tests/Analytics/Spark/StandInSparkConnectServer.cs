@@ -28,7 +28,7 @@ public enum SparkVersion
     /// <summary>Sends nothing while an operation runs; errors carry only <c>classes</c>; no ReleaseSession or FetchErrorDetails.</summary>
     V35,
 
-    /// <summary>execution_progress every so often, result_complete; errors with errorClass, sqlState, errorId and SQLSTATE in the message.</summary>
+    /// <summary>execution_progress every so often; errors with errorClass, sqlState, errorId and SQLSTATE in the message.</summary>
     V40,
 }
 
@@ -40,8 +40,9 @@ public enum SparkVersion
 /// <item>a query sent as a command comes back unexecuted as a SQL relation; other commands run at once and
 /// come back as a LocalRelation holding their output (none for DDL, key and value for SET, the rows of
 /// DESCRIBE / SHOW with Spark's column names), which the client sends back;</item>
-/// <item>4.x streams execution_progress while it works, then schema, Arrow batches, metrics, a last
-/// progress and result_complete; 3.5 stays silent until the first batch and ends after the metrics;</item>
+/// <item>4.x streams execution_progress while it works, then schema, Arrow batches, metrics and a last
+/// progress (no result_complete: the client's executions are not reattachable); 3.5 stays silent until the
+/// first batch and ends after the metrics;</item>
 /// <item>errors are INTERNAL with an ErrorInfo as each version sends it; 4.x keeps the whole error for
 /// FetchErrorDetails;</item>
 /// <item>Interrupt by operation id ends the operation with [OPERATION_CANCELED]; ReleaseSession is 4.x only;</item>
@@ -322,9 +323,10 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
 
                 if (Version == SparkVersion.V40)
                 {
-                    // 4.x: the sequence ends with a last progress report and result_complete.
+                    // 4.x: a last progress report, then the stream ends with OK. result_complete comes only
+                    // for reattachable executions (ExecuteThreadRunner.scala), which need request_options
+                    // that this client never sends (our .proto does not even have them).
                     await responses.WriteAsync(Response().With(r => r.ExecutionProgress = new() { NumInflightTasks = 0 }));
-                    await responses.WriteAsync(Response().With(r => r.ResultComplete = new()));
                 }
             }
             finally
@@ -412,7 +414,7 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
                 return [r => r.SqlCommandResult = new() { Relation = new Relation { LocalRelation = new LocalRelation { Data = ByteString.CopyFrom(data) } } }];
             }
 
-            AsSparkErrors(() => Command(session, sql));
+            AsSparkErrors(() => Command(session, sql), sql);
 
             // Spark runs a command at once and answers with its output as a LocalRelation, which the client
             // sends back: no columns for DDL, (key, value) for SET.
@@ -556,16 +558,27 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
                 {
                     batches.Add(Encode(fields, chunk));
                 }
-            });
+            }, sql);
             return batches;
         }
 
         // DuckDB's and Kafka's errors as Spark sends its own: INTERNAL with an ErrorInfo, as each version writes it.
-        private void AsSparkErrors(Action run)
+        // With the statement, a DuckDB syntax error is Spark's PARSE_SYNTAX_ERROR.
+        private void AsSparkErrors(Action run, string? sql = null)
         {
             try
             {
                 run();
+            }
+            catch (DuckDBException e) when (sql is not null && Regex.Match(e.Message, "^Parser Error: syntax error at (?:or near \"(.*?)\"|end of input)") is { Success: true } syntax)
+            {
+                // ParseException.getMessage (sql/api/.../catalyst/parser/parsers.scala): a newline first, the
+                // message, "(line l, pos p)", then the statement with a caret under the position.
+                var near = syntax.Groups[1].Success ? $"'{syntax.Groups[1].Value}'" : "end of input";
+                var line = sql.Split('\n')[0];
+                var pos = syntax.Groups[1].Success ? Math.Max(0, line.IndexOf(syntax.Groups[1].Value, StringComparison.Ordinal)) : line.Length;
+                throw SparkError(e, state => $"\n[PARSE_SYNTAX_ERROR] Syntax error at or near {near}.{state}(line 1, pos {pos})\n\n== SQL ==\n{sql}\n{new string('-', pos)}^^^\n",
+                    "org.apache.spark.sql.catalyst.parser.ParseException", "PARSE_SYNTAX_ERROR", "42601");
             }
             catch (DuckDBException e)
             {
@@ -581,13 +594,17 @@ internal sealed class StandInSparkConnectServer : IAsyncDisposable
             }
         }
 
-        private RpcException SparkError(Exception? error, string message, string reason, string? errorClass, string? sqlState, bool keepDetails = true)
+        private RpcException SparkError(Exception? error, string message, string reason, string? errorClass, string? sqlState, bool keepDetails = true) =>
+            SparkError(error, state => message + state, reason, errorClass, sqlState, keepDetails);
+
+        // The message given " SQLSTATE: x" where 4.x puts it (SparkThrowableHelper), nothing on 3.5.
+        private RpcException SparkError(Exception? error, Func<string, string> messageWithState, string reason, string? errorClass, string? sqlState, bool keepDetails = true)
         {
+            var message = messageWithState(Version == SparkVersion.V40 && sqlState is not null ? $" SQLSTATE: {sqlState}" : "");
             var info = new ErrorInfo { Reason = reason, Domain = "org.apache.spark" };
             info.Metadata.Add("classes", $"[\"{reason}\",\"java.lang.Exception\",\"java.lang.Throwable\"]");
             if (Version == SparkVersion.V40)
             {
-                message += sqlState is null ? "" : $" SQLSTATE: {sqlState}";
                 if (errorClass is not null)
                 {
                     info.Metadata.Add("errorClass", errorClass);
