@@ -17,6 +17,11 @@ internal static class ArrowRows
     public static IReadOnlyList<string> Read(ReadOnlyMemory<byte> ipcStream, List<object?[]> rows)
     {
         using var reader = new ArrowStreamReader(ipcStream);
+        foreach (var field in reader.Schema.FieldsList)
+        {
+            RefuseVariant(field, field.Name);
+        }
+
         while (reader.ReadNextRecordBatch() is { } batch)
         {
             using (batch)
@@ -35,6 +40,29 @@ internal static class ArrowRows
         }
 
         return reader.Schema.FieldsList.Select(f => f.Name).ToList();
+    }
+
+    // 4.x sends a VARIANT as a struct of two binaries (value, metadata) marked variant=true (ArrowUtils.scala,
+    // toArrowField), which would show as two base64 blobs: refused, naming what shows it.
+    private static void RefuseVariant(Field field, string column)
+    {
+        if (field.Metadata?.GetValueOrDefault("variant") == "true")
+        {
+            throw new SqlException($"Column {column} holds VARIANT values, which this program cannot show; convert them in the query, for example to_json({column}) or CAST({column} AS STRING).");
+        }
+
+        var children = field.DataType switch
+        {
+            StructType structure => structure.Fields,
+            ListType list => [list.ValueField],
+            LargeListType list => [list.ValueField],
+            FixedSizeListType list => [list.ValueField],
+            _ => [],
+        };
+        foreach (var child in children)
+        {
+            RefuseVariant(child, column);
+        }
     }
 
     private static object? Value(IArrowArray array, int index)

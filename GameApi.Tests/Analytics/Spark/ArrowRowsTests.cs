@@ -112,6 +112,21 @@ public class ArrowRowsTests
         Assert.That(error!.Message, Does.Contain("time64").And.Contain("CAST(column AS STRING)"));
     }
 
+    // Spark 4.x: a VARIANT column is a struct of value and metadata binaries marked variant=true (ArrowUtils.scala).
+    [Test]
+    public void Variant_Refused_NamingTheColumnAndTheConversion()
+    {
+        var variantType = new StructType([new Field("value", BinaryType.Default, false), new Field("metadata", BinaryType.Default, false)]);
+        var variant = new StructArray(variantType, 1,
+            [new BinaryArray.Builder().Append([12, 1]).Build(), new BinaryArray.Builder().Append([1, 0, 0]).Build()], ArrowBuffer.Empty, nullCount: 0);
+        var schema = new Schema.Builder().Field(new Field("v", variantType, true, [new KeyValuePair<string, string>("variant", "true")])).Build();
+        using var batch = new RecordBatch(schema, [variant], 1);
+
+        var error = Assert.Throws<SqlException>(() => ArrowRows.Read(Ipc(batch), []));
+
+        Assert.That(error!.Message, Does.Contain("Column v holds VARIANT values").And.Contain("to_json(v)"));
+    }
+
     private static byte[] Ipc(RecordBatch batch)
     {
         using var stream = new MemoryStream();
