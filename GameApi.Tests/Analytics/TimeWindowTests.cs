@@ -112,8 +112,11 @@ public class TimeWindowTests
     {
         var schema = EventSchema.From([], new Dictionary<string, long>(), 0);
 
-        var view = SparkEventsSql.BuildEvents(schema, new TimeWindow(new DateTime(2026, 12, 1, 10, 0, 0, DateTimeKind.Utc), null))[0];
+        var statements = SparkEventsSql.BuildEvents(schema, new TimeWindow(new DateTime(2026, 12, 1, 10, 0, 0, DateTimeKind.Utc), null));
 
-        Assert.That(view, Does.EndWith("WHERE gameapi_copy = 1 AND `timestamp` >= TIMESTAMP '2026-12-01 10:00:00.000000'"));
+        // Deduplicated first (resent events are counted there, before the window), then the window, then the cache.
+        Assert.That(statements[0], Does.EndWith("WHERE gameapi_copy = 1"));
+        Assert.That(statements[1], Is.EqualTo("CREATE OR REPLACE TEMPORARY VIEW events AS SELECT * FROM gameapi_events WHERE `timestamp` >= TIMESTAMP '2026-12-01 10:00:00.000000'"));
+        Assert.That(statements[2], Is.EqualTo("CACHE TABLE events"));
     }
 }
