@@ -55,6 +55,21 @@ public class SparkEngineTests
 
     private AnalyticsOutcome Run(Interruption? interruption, params string[] args) => RunAt(Remote, interruption, args);
 
+    // The command over these records on the stand-in Spark server, and on the embedded engine from a file.
+    private (AnalyticsOutcome Spark, AnalyticsOutcome Embedded) RunOnBothEngines(string[] records, string command)
+    {
+        _server.ServeEvents(records);
+        var file = AnalyticsRunner.WriteLines(records);
+        try
+        {
+            return (Run(command), AnalyticsRunner.Run(command, "--input", file, "--format", "json"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private static AnalyticsOutcome RunAt(string remote, Interruption? interruption, params string[] args) =>
         AnalyticsRunner.Run(interruption, [.. args, "--engine", "spark", "--spark-remote", remote, "--bootstrap-servers", "broker:19092", "--format", "json", "--timeout", "2"]);
 
@@ -83,12 +98,7 @@ public class SparkEngineTests
             """{"event_type":"a","null":"x","true":1,"false":2,"distinct":"d","case":"c"}""",
             """{"event_type":"b"}""",
         ];
-        _server.ServeEvents(records);
-        var file = AnalyticsRunner.WriteLines(records);
-
-        var spark = Run("schema");
-        var embedded = AnalyticsRunner.Run("schema", "--input", file, "--format", "json");
-        File.Delete(file);
+        var (spark, embedded) = RunOnBothEngines(records, "schema");
 
         Assert.That(spark.ExitCode, Is.EqualTo(0), spark.Stderr);
         Assert.That(Json(spark.JsonRows), Is.EqualTo(Json(embedded.JsonRows)));
@@ -204,12 +214,7 @@ public class SparkEngineTests
             """{"event_type":"join_guild","guild_id":"g","event_id":"j1"}""",
             """{"event_type":"join_guild","event_id":"j2"}""",
         ];
-        _server.ServeEvents(records);
-        var file = AnalyticsRunner.WriteLines(records);
-
-        var spark = Run("report");
-        var embedded = AnalyticsRunner.Run("report", "--input", file, "--format", "json");
-        File.Delete(file);
+        var (spark, embedded) = RunOnBothEngines(records, "report");
 
         Assert.That(spark.ExitCode, Is.EqualTo(0), spark.Stderr);
         Assert.That(Json(spark.JsonObject), Is.EqualTo(Json(embedded.JsonObject)));
