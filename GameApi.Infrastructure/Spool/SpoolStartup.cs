@@ -23,6 +23,6 @@ public sealed partial class SpoolStartup(EventSpool spool, ILogger<SpoolStartup>
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Reason} Check Spool:Path. Until it can be opened, readiness fails and an event "
-        + "Kafka does not acknowledge within Spool:KafkaWait is refused (503); restart once it can")]
+        + "Kafka does not acknowledge within Kafka:DeliveryTimeout is refused (503); restart once it can")]
     private partial void LogUnavailable(string reason);
 }
