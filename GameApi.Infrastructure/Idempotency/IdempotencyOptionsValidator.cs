@@ -1,11 +1,14 @@
 using GameApi.Infrastructure.Spool;
 using GameApi.Infrastructure.Storage;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace GameApi.Infrastructure.Idempotency;
 
-public sealed class IdempotencyOptionsValidator(IHostEnvironment environment, IOptions<SpoolOptions> spool) : IValidateOptions<IdempotencyOptions>
+// The spool's path is read from the configuration as it is, not from IOptions<SpoolOptions>, whose Value would
+// throw here when another Spool setting is wrong (reported on its own).
+public sealed class IdempotencyOptionsValidator(IHostEnvironment environment, IConfiguration configuration) : IValidateOptions<IdempotencyOptions>
 {
     public ValidateOptionsResult Validate(string? name, IdempotencyOptions options)
     {
@@ -19,12 +22,13 @@ public sealed class IdempotencyOptionsValidator(IHostEnvironment environment, IO
 
         if (string.IsNullOrWhiteSpace(options.Redis))
         {
+            var spoolPath = configuration[$"{SpoolOptions.SectionName}:{nameof(SpoolOptions.Path)}"] ?? new SpoolOptions().Path;
             if (FileSetting.Problem(options.Path, environment.ContentRootPath) is { } problem)
             {
                 failures.Add($"{prefix}{nameof(options.Path)} {problem}.");
             }
-            else if (FileSetting.Problem(spool.Value.Path, environment.ContentRootPath) is null
-                && Path.GetFullPath(options.Path, environment.ContentRootPath) == Path.GetFullPath(spool.Value.Path, environment.ContentRootPath))
+            else if (FileSetting.Problem(spoolPath, environment.ContentRootPath) is null
+                && Path.GetFullPath(options.Path, environment.ContentRootPath) == Path.GetFullPath(spoolPath, environment.ContentRootPath))
             {
                 // Each file belongs to one user (DurableSqlite.Claim): the second would be refused for the whole run.
                 failures.Add($"{prefix}{nameof(options.Path)} must be another file than {SpoolOptions.SectionName}:{nameof(SpoolOptions.Path)} (both are '{options.Path}').");

@@ -1,5 +1,5 @@
 using GameApi.Infrastructure.Idempotency;
-using GameApi.Infrastructure.Spool;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting.Internal;
 
 namespace GameApi.Tests.Infrastructure.Idempotency;
@@ -10,7 +10,8 @@ public class IdempotencyOptionsValidatorTests
         Validator(spoolPath).Validate(null, options).FailureMessage;
 
     private static IdempotencyOptionsValidator Validator(string spoolPath = "spool/events.db") =>
-        new(new HostingEnvironment { ContentRootPath = Path.GetTempPath() }, Microsoft.Extensions.Options.Options.Create(new SpoolOptions { Path = spoolPath }));
+        new(new HostingEnvironment { ContentRootPath = Path.GetTempPath() },
+            new ConfigurationBuilder().AddInMemoryCollection([KeyValuePair.Create<string, string?>("Spool:Path", spoolPath)]).Build());
 
     [Test]
     public void Validate_Defaults_Succeed() =>
