@@ -1,13 +1,15 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace GameApi.Infrastructure.Idempotency;
 
 /// <summary>
 /// Opens the idempotency store at start, before Kestrel listens: the file store reads every kept key
-/// into memory, which the first request with a key must not wait for. Says where the keys are.
+/// into memory, which the first request with a key must not wait for. Says where the keys are, and for
+/// how long answers are replayed: .NET reads "24:00:00" and "30" as days, which only this line shows.
 /// </summary>
-public sealed partial class IdempotencyStartup(IIdempotencyStore store, ILogger<IdempotencyStartup> logger) : IHostedService
+public sealed partial class IdempotencyStartup(IIdempotencyStore store, IOptions<IdempotencyOptions> options, ILogger<IdempotencyStartup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -17,10 +19,10 @@ public sealed partial class IdempotencyStartup(IIdempotencyStore store, ILogger<
                 LogUnavailable(error);
                 break;
             case SqliteIdempotencyStore file:
-                LogFile(file.Path, file.Count);
+                LogFile(file.Path, file.Count, options.Value.Retention);
                 break;
             case RedisIdempotencyStore redis:
-                LogRedis(redis.Endpoints);
+                LogRedis(redis.Endpoints, options.Value.Retention);
                 break;
         }
 
@@ -29,11 +31,11 @@ public sealed partial class IdempotencyStartup(IIdempotencyStore store, ILogger<
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Idempotency keys in {Path} (answers kept: {Count})")]
-    private partial void LogFile(string path, long count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Idempotency keys in {Path} (answers kept: {Count}), each answer replayed for {Retention} (Idempotency:Retention, [d.]hh:mm:ss)")]
+    private partial void LogFile(string path, long count, TimeSpan retention);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Idempotency keys in Redis at {Endpoints}, shared by every instance using it")]
-    private partial void LogRedis(string endpoints);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Idempotency keys in Redis at {Endpoints}, shared by every instance using it, each answer replayed for {Retention} (Idempotency:Retention, [d.]hh:mm:ss)")]
+    private partial void LogRedis(string endpoints, TimeSpan retention);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Reason} Requests with an Idempotency-Key get 503 until it can be opened; restart once it can")]
     private partial void LogUnavailable(string reason);

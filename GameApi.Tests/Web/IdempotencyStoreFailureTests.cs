@@ -47,6 +47,17 @@ public class IdempotencyStoreFailureTests
         Assert.That(ready["checks"]!["idempotency"]!["description"]!.Value<string>(), Does.Contain("Redis at 127.0.0.1:").And.Contain("Requests with an Idempotency-Key get 503"));
     }
 
+    // .NET reads "24:00:00" as 24 days: the start log is where an operator sees what the API took.
+    [Test]
+    public void Start_SaysHowLongAnswersAreReplayed()
+    {
+        using var api = new GameApiFactory(new Dictionary<string, string?> { ["Idempotency:Retention"] = "24:00:00", ["Logging:LogLevel:Default"] = "Information" }, s => s.AddFakeLogging());
+        using var client = api.CreateClient(); // starts the host
+
+        var lines = api.Services.GetFakeLogCollector().GetSnapshot().Select(r => r.Message);
+        Assert.That(lines, Has.Exactly(1).Contains("each answer replayed for 24.00:00:00 (Idempotency:Retention, [d.]hh:mm:ss)"));
+    }
+
     [Test]
     public async Task RedisWithAPassword_PasswordInNoLogLineAndNotInReadiness()
     {
