@@ -23,9 +23,6 @@ public sealed partial class DurableEventLogger(
     IOptions<SpoolOptions> options,
     ILogger<DurableEventLogger> logger) : IEventLogger
 {
-    // librdkafka reports every message within Kafka:DeliveryTimeout; the margin covers a producer replaced
-    // after a fatal error, whose deliveries never report.
-    private static readonly TimeSpan DeliveryMargin = TimeSpan.FromSeconds(5);
     private readonly TimeSpan _kafkaWait = options.Value.KafkaWait;
 
     /// <remarks>
@@ -63,7 +60,7 @@ public sealed partial class DurableEventLogger(
             // (a full disk while relayed ones cannot be deleted) must not stop the API while Kafka answers:
             // this event skips the queue rather than being refused.
             delivery ??= producer.ProduceAsync(value);
-            if (await WithinAsync(delivery, producer.DeliveryTimeout + DeliveryMargin))
+            if (await WithinAsync(delivery, producer.DeliveryBound))
             {
                 metrics.Acknowledged(Stopwatch.GetElapsedTime(started));
                 return;

@@ -16,9 +16,6 @@ public sealed partial class SpoolRelay(EventSpool spool, EventProducer producer,
     private const int BatchSize = 500;
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
-    // librdkafka reports every message within Kafka:DeliveryTimeout; past it and this margin the producer
-    // that took them is gone (replaced after a fatal error, its deliveries never reported).
-    private static readonly TimeSpan DeliveryMargin = TimeSpan.FromSeconds(5);
 
     // Acknowledged by Kafka but still in the spool, its removal having failed: removed before anything
     // is sent again, so a spool that cannot be written does not send the same events over and over.
@@ -30,7 +27,6 @@ public sealed partial class SpoolRelay(EventSpool spool, EventProducer producer,
         outage.Backlog(spool.Path, spool.Count);
         while (!stoppingToken.IsCancellationRequested)
         {
-            spool.CheckFile();
             var delay = await RelayBatchAsync(stoppingToken) ? TimeSpan.Zero
                 : spool.Count == 0 && spool.WriteError is null ? Idle
                 : RetryAfterFailure;
@@ -94,7 +90,7 @@ public sealed partial class SpoolRelay(EventSpool spool, EventProducer producer,
         // Sent together, acknowledged in order by the idempotent producer; only an acknowledged
         // prefix is removed, so nothing is skipped and a resend keeps the order.
         var sent = batch.Select(e => Send(e.Value)).ToArray();
-        var givingUp = Task.Delay(producer.DeliveryTimeout + DeliveryMargin, stopping);
+        var givingUp = Task.Delay(producer.DeliveryBound, stopping);
         var acknowledged = 0;
         foreach (var delivery in sent)
         {

@@ -30,8 +30,12 @@ public sealed partial class EventProducer(
 
     public string Topic => _options.Topic;
 
-    /// <summary>How long librdkafka keeps trying one message before it reports the message failed.</summary>
-    public TimeSpan DeliveryTimeout => _options.DeliveryTimeout;
+    /// <summary>
+    /// How long after <see cref="ProduceAsync"/> its answer comes, or never will: librdkafka reports every
+    /// message within Kafka:DeliveryTimeout, and the 5 s margin covers a producer replaced after a fatal
+    /// error, whose deliveries never report once it is disposed.
+    /// </summary>
+    public TimeSpan DeliveryBound => _options.DeliveryTimeout + TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// True from a fatal error until the producer built after it has delivered an event: events go to

@@ -140,7 +140,7 @@ public sealed class EventSpool : IDisposable
             throw new SpoolException(Error ?? "The spool is not open.");
         }
 
-        // Once per batch: the relay's check may be a whole delivery timeout away.
+        // Once per batch, before anything is acknowledged into the file.
         CheckFile();
         if (Damaged is { } damaged)
         {
@@ -284,7 +284,8 @@ public sealed class EventSpool : IDisposable
     /// <summary>
     /// Checks that <see cref="Path"/> still names the file the spool opened: deleted (or replaced) while the
     /// API runs, the spool would go on writing a file no path reaches, lost at the next restart with every
-    /// event acknowledged into it. Called by the relay's loop and by readiness.
+    /// event acknowledged into it. Called before each batch of appends (what it would lose) and by readiness
+    /// (what shows it); nothing else needs to know.
     /// </summary>
     public void CheckFile()
     {
