@@ -32,6 +32,7 @@ public static class SettingsCheck
     /// <summary>
     /// Keys in the checked sections that no setting binds, each with the key probably meant when one is
     /// close: the binder ignores them, so "Kafka:BootstrapServer" would silently start the in-memory broker.
+    /// Also top-level keys that are a setting's environment variable with one underscore, not two.
     /// </summary>
     public static IReadOnlyList<(string Key, string? Meant)> UnknownKeys(IConfiguration configuration)
     {
@@ -47,9 +48,31 @@ public static class SettingsCheck
                     unknown.Add((child.Path, Closest(child.Key, known) is { } meant ? $"{section}:{meant}" : null));
                 }
             }
+
+            // An environment variable with one underscore (Kafka_BootstrapServers, or Docker's
+            // KAFKA_BOOTSTRAP_SERVERS) is a top-level key of its own: only two underscores make a section.
+            foreach (var top in configuration.GetChildren())
+            {
+                if (SingleUnderscore(top.Key, section, known) is { } meant)
+                {
+                    unknown.Add((top.Key, $"{section}__{meant}"));
+                }
+            }
         }
 
         return unknown;
+    }
+
+    // The known key that SECTION_KEY names, underscores within the key ignored (BOOTSTRAP_SERVERS).
+    private static string? SingleUnderscore(string key, string section, IEnumerable<string> known)
+    {
+        if (key.Length <= section.Length + 1 || !key.StartsWith(section + "_", StringComparison.OrdinalIgnoreCase) || key.Contains("__", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var rest = key[(section.Length + 1)..].Replace("_", "", StringComparison.Ordinal);
+        return known.FirstOrDefault(k => string.Equals(k, rest, StringComparison.OrdinalIgnoreCase));
     }
 
     private static readonly (string Section, Type Options)[] Sections =

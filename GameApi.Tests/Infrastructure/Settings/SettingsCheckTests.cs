@@ -77,8 +77,20 @@ public class SettingsCheckTests
     [Test]
     public void UnknownKeys_OutsideTheCheckedSections_NotReported()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Kafka_BootstrapServers", "x"), new("Logging:LogLevel:Default", "Warning")]).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(
+            [new("Logging:LogLevel:Default", "Warning"), new("KAFKA_HEAP_OPTS", "-Xmx1G"), new("Kafka_", "x"), new("SpoolPath", "x")]).Build();
         Assert.That(SettingsCheck.UnknownKeys(configuration), Is.Empty);
+    }
+
+    // An environment variable with one underscore is a top-level key the options never see.
+    [TestCase("Kafka_BootstrapServers", "Kafka__BootstrapServers")]
+    [TestCase("KAFKA_BOOTSTRAP_SERVERS", "Kafka__BootstrapServers")]
+    [TestCase("Spool_Path", "Spool__Path")]
+    [TestCase("IDEMPOTENCY_REDIS", "Idempotency__Redis")]
+    public void UnknownKeys_EnvironmentVariableWithOneUnderscore_ReportedWithTwo(string key, string meant)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new(key, "x")]).Build();
+        Assert.That(SettingsCheck.UnknownKeys(configuration), Is.EqualTo(new[] { (key, (string?)meant) }));
     }
 
     [Test]
