@@ -53,6 +53,11 @@ public static class OutputFile
         {
             throw new OutputException(e.Message.Replace(temporary, path, StringComparison.Ordinal), e);
         }
+        catch (UnauthorizedAccessException e) when (!File.Exists(temporary))
+        {
+            // The file is written beside its name first: it is the folder that refused.
+            throw new OutputException(path, $"cannot create a file in folder '{Path.GetDirectoryName(Path.GetFullPath(target))}' (permission denied)", e);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException || IsFileTooLarge(e))
         {
             throw new OutputException(path, IsFileTooLarge(e) ? "File too large" : e.Message.Replace(temporary, path, StringComparison.Ordinal), e);
@@ -88,8 +93,15 @@ public static class OutputFile
         }
 
         var folder = Path.GetDirectoryName(path);
-        return string.IsNullOrEmpty(folder) || Directory.Exists(folder)
-            ? null
-            : $"--output '{path}': folder '{folder}' does not exist.";
+        if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+        {
+            return $"--output '{path}': folder '{folder}' does not exist.";
+        }
+
+        // The file is replaced by a rename, which the folder's permissions allow even for a read-only file:
+        // refused here, as an editor refuses it (.NET calls a file ReadOnly when its mode lets this user not write it).
+        return File.Exists(path) && File.GetAttributes(path).HasFlag(FileAttributes.ReadOnly)
+            ? $"--output '{path}' is read-only; make it writable (chmod u+w) or give another name."
+            : null;
     }
 }

@@ -13,9 +13,13 @@ public static class ResultWriter
     public const int TableCellWidth = 40;
 
     // C0, DEL and C1 controls; the line and paragraph separators (U+2028, U+2029), which end a line on some
-    // terminals; the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069).
+    // terminals; the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and
+    // marks (U+200E, U+200F, U+061C); the invisible format characters (soft hyphen, zero-width space and
+    // joiners, word joiner, invisible operators, U+FEFF), which make one value look like another; and the
+    // backslash, which starts each escape, so that no text reads as another's escape.
     private static readonly System.Buffers.SearchValues<char> Unseen = System.Buffers.SearchValues.Create(
-        [.. Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Concat(Enumerable.Range(0x2028, 7)).Concat(Enumerable.Range(0x2066, 4)).Select(c => (char)c)]);
+        [.. Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Concat(Enumerable.Range(0x2028, 7)).Concat(Enumerable.Range(0x2066, 4))
+            .Concat(Enumerable.Range(0x200B, 5)).Concat(Enumerable.Range(0x2060, 5)).Concat([0x00AD, 0x061C, 0x180E, 0xFEFF, '\\']).Select(c => (char)c)]);
 
     public static void Write(QueryResult result, OutputFormat format, TextWriter output)
     {
@@ -79,7 +83,9 @@ public static class ResultWriter
         {
             foreach (var value in row)
             {
-                csv.WriteField(ResultValues.Text(value) ?? "");
+                // An empty text is written "" and NULL as nothing, as DuckDB's own CSV does: apart.
+                var text = ResultValues.Text(value);
+                csv.WriteField(text ?? "", text is { Length: 0 } ? CsvQuoting.Always : CsvQuoting.WhenNeeded);
             }
 
             csv.EndRecord();
@@ -112,27 +118,30 @@ public static class ResultWriter
     /// <summary>
     /// The columns as object keys: a name a query repeats (<c>SELECT 1 a, 2 a</c>) gets a suffix, as DuckDB's
     /// own Parquet output names it (<c>a</c>, <c>a_1</c>); a reader would otherwise keep one of the values.
+    /// As in DuckDB, names that differ only in case are the same name, and a suffixed name is taken too:
+    /// <c>a, a, a_1, A</c> are <c>a, a_1, a_1_1, A_2</c>.
     /// </summary>
     public static IReadOnlyList<string> UniqueKeys(IReadOnlyList<string> columns)
     {
         ArgumentNullException.ThrowIfNull(columns);
-        var taken = new HashSet<string>(columns, StringComparer.Ordinal);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Each name taken, with the next suffix to try for it.
+        var next = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var keys = new string[columns.Count];
         for (var i = 0; i < columns.Count; i++)
         {
             var key = columns[i];
-            var n = 0;
-            while (!seen.Add(key))
+            if (next.TryGetValue(key, out var n))
             {
-                // The next suffix that no other column of the query has as its own name.
-                do
+                while (next.ContainsKey($"{columns[i]}_{n}"))
                 {
-                    key = $"{columns[i]}_{++n}";
+                    n++;
                 }
-                while (taken.Contains(key));
+
+                next[columns[i]] = n + 1;
+                key = $"{columns[i]}_{n}";
             }
 
+            next[key] = 1;
             keys[i] = key;
         }
 
@@ -153,8 +162,9 @@ public static class ResultWriter
     }
 
     // The table goes to a terminal, and event values come from any client: control characters (an ESC
-    // starting a terminal sequence, a newline splitting the row) and bidirectional overrides are shown
-    // as escapes, \n, \u001b, \u202e, not acted on. CSV and JSON keep the values exactly.
+    // starting a terminal sequence, a newline splitting the row), bidirectional overrides and invisible
+    // characters are shown as escapes, \n, \u001b, \u202e, \u200b, not acted on; a backslash as \\.
+    // CSV and JSON keep the values exactly.
     internal static string Visible(string text)
     {
         if (!text.AsSpan().ContainsAny(Unseen))
@@ -171,6 +181,7 @@ public static class ResultWriter
                     '\n' => "\\n",
                     '\r' => "\\r",
                     '\t' => "\\t",
+                    '\\' => "\\\\",
                     _ => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
                 })
                 : shown.Append(c);
@@ -179,5 +190,15 @@ public static class ResultWriter
         return shown.ToString();
     }
 
-    private static string Cut(string text) => text.Length <= TableCellWidth ? text : string.Concat(text.AsSpan(0, TableCellWidth - 1), "…");
+    // Cut between characters: not between the two halves of one (an emoji), which would print as U+FFFD.
+    private static string Cut(string text)
+    {
+        if (text.Length <= TableCellWidth)
+        {
+            return text;
+        }
+
+        var kept = char.IsHighSurrogate(text[TableCellWidth - 2]) ? TableCellWidth - 2 : TableCellWidth - 1;
+        return string.Concat(text.AsSpan(0, kept), "…");
+    }
 }

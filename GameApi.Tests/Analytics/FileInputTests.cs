@@ -272,6 +272,50 @@ public class FileInputTests
         Assert.That((string?)json.JsonRows[0]["user_agent"], Is.EqualTo("a\u001b[2J\u0007\nb\u202ec\u2028d"));
     }
 
+    // No value may read as another in the table: a newline and the two characters \n, a name with a
+    // zero-width space or a bidi mark and the plain name. A cut cell keeps whole characters.
+    [Test]
+    public void Table_LookAlikesShownApart_CellsCutBetweenCharacters()
+    {
+        var input = File(
+            """{"event_type":"a","User-Agent":"x\ny"}""",
+            """{"event_type":"b","User-Agent":"x\\ny"}""",
+            """{"event_type":"c","User-Agent":"ad\u200bmin\u200e\u00ad\ufeff"}""",
+            $$"""{"event_type":"d","User-Agent":"{{new string('a', 38)}}😀😀"}""");
+
+        var table = AnalyticsRunner.Run("sql", "SELECT user_agent FROM events ORDER BY event_type", "--input", input);
+
+        Assert.That(table.ExitCode, Is.EqualTo(0), table.Stderr);
+        var cells = table.Stdout.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal)).Skip(1).Select(l => l.Trim('|', ' ')).ToList();
+        Assert.That(cells, Is.EqualTo(new[] { @"x\ny", @"x\\ny", @"ad\u200bmin\u200e\u00ad\ufeff", new string('a', 38) + "…" }));
+    }
+
+    // JSON is UTF-8 (RFC 8259) and so are the events: a locale naming another character set must not turn
+    // the characters it lacks into '?' on the way out.
+    [Test]
+    public void Stdout_Utf8_WhateverTheLocale()
+    {
+        var input = File("""{"event_type":"é😀"}""");
+
+        var outcome = AnalyticsProcess.Run(AnalyticsProcess.Jit, ["sql", "SELECT event_type FROM events", "--input", input, "--format", "json"], TimeSpan.FromSeconds(60),
+            new Dictionary<string, string> { ["LC_ALL"] = "en_US.ISO-8859-1", ["LANG"] = "en_US.ISO-8859-1" });
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That((string?)outcome.JsonRows.Single()["event_type"], Is.EqualTo("é😀"));
+    }
+
+    // An empty text and a missing value are apart in CSV too: "" and nothing, as DuckDB's own CSV writes them.
+    [Test]
+    public void Csv_EmptyTextQuoted_MissingEmpty()
+    {
+        var input = File("""{"event_type":"a","User-Agent":""}""", """{"event_type":"b"}""");
+
+        var csv = AnalyticsRunner.Run("sql", "SELECT event_type, user_agent FROM events ORDER BY event_type", "--input", input, "--format", "csv");
+
+        Assert.That(csv.ExitCode, Is.EqualTo(0), csv.Stderr);
+        Assert.That(csv.Stdout.ReplaceLineEndings("\n"), Is.EqualTo("event_type,user_agent\na,\"\"\nb,\n"));
+    }
+
     // Windows editors and PowerShell's Out-File start a UTF-8 file with one; DuckDB refuses it.
     [Test]
     public void ByteOrderMark_Ignored_TheFirstEventRead()
@@ -455,6 +499,23 @@ public class FileInputTests
         {
             Directory.Delete(folder);
         }
+    }
+
+    // The new file is renamed over the old, which the folder allows even for a read-only file: refused
+    // first, as the shell refuses `> file` (to all but root) and an editor warns.
+    [Test]
+    [UnsupportedOSPlatform("windows")]
+    public void Output_ReadOnlyFile_Exit2_FileKept()
+    {
+        var kept = TempPath(".csv");
+        System.IO.File.WriteAllText(kept, "precious");
+        System.IO.File.SetUnixFileMode(kept, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var outcome = AnalyticsRunner.Run("report", "--input", File(Events), "--output", kept);
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(2));
+        Assert.That(outcome.Stderr, Does.Contain($"--output '{kept}' is read-only"));
+        Assert.That(System.IO.File.ReadAllText(kept), Is.EqualTo("precious"));
     }
 
     [Test]

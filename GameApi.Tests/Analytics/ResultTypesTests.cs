@@ -78,16 +78,22 @@ public class ResultTypesTests
         Assert.That(ended.Stdout.ReplaceLineEndings("\n"), Is.EqualTo("a\n[1]\n"));
     }
 
-    // A JSON reader keeps one value per key: a repeated name gets a suffix, as in DuckDB's Parquet output.
-    [Test]
-    public void RepeatedNames_InJsonOutput_EachValueKeptUnderItsOwnKey()
+    // A JSON reader keeps one value per key: a repeated name gets a suffix, the one DuckDB's Parquet output
+    // gives it, so that a_1 is the same value in both.
+    [TestCase("SELECT 1 AS a, 2 AS a, 3 AS a_1, 4 AS A, 5 AS a", new[] { "a", "a_1", "a_1_1", "A_2", "a_3" })]
+    [TestCase("SELECT 1 AS a_1, 2 AS a, 3 AS a, 4 AS a", new[] { "a_1", "a", "a_2", "a_3" })]
+    [TestCase("SELECT 1 AS x, 2 AS X, 3 AS x_1", new[] { "x", "X_1", "x_1_1" })]
+    public void RepeatedNames_InJsonOutput_KeyedAsInParquet(string query, string[] keys)
     {
-        var outcome = Sql("SELECT 1 AS a, 2 AS a, 3 AS a_1, 4 AS A, 5 AS a");
+        var parquet = TestRunFolder.NewPath("repeated", ".parquet");
+        var json = Sql(query);
+        var written = AnalyticsRunner.Run("sql", query, "--input", _input, "--output", parquet);
+        var parquetColumns = Sql($"SELECT * FROM '{parquet}'", "csv");
 
-        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
-        Assert.That(outcome.Stdout, Does.Contain("\"a\": 1").And.Contain("\"a_2\": 2").And.Contain("\"a_1\": 3").And.Contain("\"A\": 4").And.Contain("\"a_3\": 5"));
-        var row = (JObject)outcome.JsonRows.Single();
-        Assert.That(row.Properties().Select(p => p.Name), Is.EqualTo(new[] { "a", "a_2", "a_1", "A", "a_3" }));
+        Assert.That(json.ExitCode, Is.EqualTo(0), json.Stderr);
+        Assert.That(written.ExitCode, Is.EqualTo(0), written.Stderr);
+        Assert.That(((JObject)json.JsonRows.Single()).Properties().Select(p => (p.Name, (int)p.Value)), Is.EqualTo(keys.Select((k, i) => (k, i + 1))));
+        Assert.That(parquetColumns.Stdout.ReplaceLineEndings("\n").Split('\n')[0].Split(','), Is.EqualTo(keys), "DuckDB's own names");
     }
 
     [Test]
