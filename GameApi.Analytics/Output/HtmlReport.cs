@@ -136,7 +136,8 @@ specs.forEach((spec, i) => {
     {
         json.WriteStartObject();
         json.WriteNumber("width", 640);
-        WriteValues(json, result.Rows.Select(r => (Label(r[0]), r[1])), "value", "events");
+        var label = Labels(result.Rows.Select(r => r[0]));
+        WriteValues(json, result.Rows.Select(r => (label(r[0]), r[1])), "value", "events");
         json.WriteString("mark", "bar");
         json.WriteStartObject("encoding");
         json.WriteStartObject("y");
@@ -224,9 +225,10 @@ specs.forEach((spec, i) => {
     /// </summary>
     internal static (IReadOnlyList<(DateTime Bucket, string EventType, long Events)> Values, bool Filled) Points(QueryResult result, TimeSpan? bucket)
     {
+        var label = Labels(result.Rows.Select(r => r[1]));
         var rows = result.Rows.Select(r => (
             Bucket: DateTime.Parse(ResultValues.Text(r[0])!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
-            EventType: Label(r[1]),
+            EventType: label(r[1]),
             Events: Convert.ToInt64(r[2], CultureInfo.InvariantCulture))).ToList();
         if (rows.Count == 0 || bucket is not { Ticks: > 0 } size)
         {
@@ -251,8 +253,31 @@ specs.forEach((spec, i) => {
         return (filled, true);
     }
 
-    // A chart's label: text as the table shows it, NULL apart from any text.
-    private static string Label(object? value) => ResultValues.Text(value) is { } text ? ResultWriter.Visible(text) : Missing;
+    /// <summary>
+    /// A chart label for each distinct value of a column: the text as the table shows it, NULL as
+    /// <see cref="Missing"/>. A chart tells its values apart by label only, so a label two values would
+    /// share (a client's text "(missing)" beside NULL) gets a number on the later one.
+    /// </summary>
+    internal static Func<object?, string> Labels(IEnumerable<object?> values)
+    {
+        var labels = new Dictionary<(bool IsNull, string Text), string>();
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in values.Select(Key).Distinct().OrderBy(k => !k.IsNull))
+        {
+            var shown = key.IsNull ? Missing : ResultWriter.Visible(key.Text);
+            var label = shown;
+            for (var n = 2; !taken.Add(label); n++)
+            {
+                label = $"{shown} ({n})";
+            }
+
+            labels[key] = label;
+        }
+
+        return value => labels[Key(value)];
+
+        static (bool IsNull, string Text) Key(object? value) => ResultValues.Text(value) is { } text ? (false, text) : (true, "");
+    }
 
     // Control characters and bidirectional overrides, which any game client can send, shown as escapes
     // (as in the terminal's table): an override would make one value read as another.

@@ -133,6 +133,36 @@ public class HtmlReportTests
         Assert.That((int)seen["scrollWidth"]!, Is.LessThanOrEqualTo(900), "a 3,000-character user agent wraps in its cell");
     }
 
+    // A chart tells values apart by label: a client's "(missing)" beside NULL in one minute crashed the
+    // report (two points with one key), and in a bar chart the two were drawn as one stacked bar.
+    [Test]
+    public void Html_ValuesThatWouldShareALabel_ChartedApart()
+    {
+        var page = WriteReport(
+        [
+            """{"event_type":"(missing)","item":"(missing)","timestamp":"2026-11-30T10:00:01Z"}""",
+            """{"event_type":"purchase_item","timestamp":"2026-11-30T10:00:02Z"}""",
+            """{"timestamp":"2026-11-30T10:00:03Z"}""",
+        ]);
+
+        var html = File.ReadAllText(page);
+        var seen = BrowserPage.Open(page);
+
+        Assert.That(html, Does.Contain("\"value\":\"(missing)\"").And.Contain("\"value\":\"(missing) (2)\""));
+        Assert.That(html, Does.Contain("\"event_type\":\"(missing) (2)\""), "the over-time chart too");
+        Assert.That(seen["charts"]!.Select(c => (bool)c["drawn"]!), Is.All.True);
+        Assert.That((int)seen["charts"]![BuiltInReports.All.Count]!["lines"]!, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void Labels_EachValueItsOwn_NullFirstAsMissing()
+    {
+        var label = HtmlReport.Labels(["(missing)", null, "a\nb", "a\\nb", "(missing) (2)", 7L]);
+
+        Assert.That(new object?[] { null, "(missing)", "(missing) (2)", "a\nb", "a\\nb", 7L }.Select(label),
+            Is.EqualTo(new[] { "(missing)", "(missing) (2)", "(missing) (2) (2)", "a\\nb", "a\\\\nb", "7" }));
+    }
+
     [Test]
     public void Html_NoEvents_ChartsStillDraw()
     {
