@@ -97,8 +97,9 @@ public sealed class DuckDbEngine : IAnalyticsEngine
     {
         var snapshot = _snapshot ?? throw new InvalidOperationException("Load the events first.");
         // The reading pass counts each key; an event with two spellings of one column (Host and host) is
-        // still one event carrying it, which only a query over the rows counts.
-        if (!_window.IsAll || snapshot.Schema.Columns.Any(c => c.Keys.Count > 1))
+        // still one event carrying it, which only a query over the rows counts. So are the times that
+        // parse (an odd timestamp is NULL in the table), as on Spark.
+        if (!_window.IsAll || snapshot.Schema.Columns.Any(c => c.Keys.Count > 1 || (c.Type == ColumnType.Timestamp && c.Keys.Count > 0)))
         {
             return ColumnCounts.Result(snapshot.Schema, Read(ColumnCounts.Sql(snapshot.Schema, Identifier), readings: null).Rows.Single());
         }

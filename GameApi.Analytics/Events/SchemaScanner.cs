@@ -186,9 +186,10 @@ public sealed class SchemaScanner
         {
             if (field.Pending != FieldKinds.None)
             {
+                // A JSON null is no value: counted as COUNT(column) counts it, on both engines.
+                field.Count += field.Pending == FieldKinds.Null ? 0 : 1;
                 field.Kinds |= field.Pending;
                 field.Pending = FieldKinds.None;
-                field.Count++;
             }
         }
     }
@@ -341,7 +342,7 @@ public sealed class SchemaScanner
     }
 
     public EventSchema ToSchema() => EventSchema.From(
-        _fields.Where(f => f.Count > 0).Select(f => new SourceField(f.Key, f.Kinds)), // not fields only junk had
+        _fields.Where(f => f.Kinds != FieldKinds.None).Select(f => new SourceField(f.Key, f.Kinds)), // not fields only junk had
         _fields.ToDictionary(f => f.Key, f => f.Count, StringComparer.Ordinal),
         Events);
 
@@ -359,7 +360,7 @@ public sealed class SchemaScanner
     }
 }
 
-/// <summary>A field as a scan saw it: its kinds of values and how many events carried it.</summary>
+/// <summary>A field as a scan saw it: its kinds of values and how many events carried a value (not null) in it.</summary>
 public sealed record ScannedField(string Key, FieldKinds Kinds, long Count);
 
 /// <summary>What a scan saw, without the event_ids: enough to go on scanning later (<see cref="SchemaScanner.Resume"/>).</summary>

@@ -155,6 +155,31 @@ public class CliAnswersTests
         Assert.That((double)host["percent"]!, Is.EqualTo(100.0));
     }
 
+    // A JSON null and a timestamp that is no time are no value in the table: counted as COUNT(column)
+    // counts them, whichever way the counts are made (one unrelated line switched the way).
+    [Test]
+    public void Schema_NullsAndOddTimesNotCounted_HoweverCounted()
+    {
+        string[] events =
+        [
+            """{"event_type":"a","item":null,"timestamp":"garbage"}""",
+            """{"event_type":"b","item":null,"timestamp":1700000000}""",
+            """{"event_type":"c","item":"sword","timestamp":"2026-12-01T10:00:00Z"}""",
+            """{"event_type":"d","timestamp":null}""",
+        ];
+
+        var counts = Counts(File(events));
+        var withTwoSpellings = Counts(File([.. events, """{"Event_Type":"e"}"""]));
+        var query = AnalyticsRunner.Run("sql", "SELECT COUNT(item) AS item, COUNT(timestamp) AS ts FROM events", "--input", File(events), "--format", "json").JsonRows.Single();
+
+        Assert.That((counts["item"], counts["timestamp"]), Is.EqualTo((1L, 1L)));
+        Assert.That((counts["item"], counts["timestamp"]), Is.EqualTo(((long)query["item"]!, (long)query["ts"]!)));
+        Assert.That((withTwoSpellings["item"], withTwoSpellings["timestamp"]), Is.EqualTo((1L, 1L)));
+
+        static Dictionary<string, long> Counts(string input) => AnalyticsRunner.Run("schema", "--input", input, "--format", "json").JsonRows
+            .ToDictionary(r => (string)r["column"]!, r => (long)r["events"]!);
+    }
+
     [Test]
     public void SparkWithParquetOutput_Exit2BeforeConnecting()
     {

@@ -106,6 +106,23 @@ public class SparkEngineTests
             Is.EqualTo(new[] { 1L, 1L, 1L, 1L, 1L }));
     }
 
+    // COUNT(column) on both: Spark's table has NULL for a JSON null and for a time it cannot parse.
+    [Test]
+    public void Schema_NullsAndOddTimesNotCounted_AsOnTheEmbeddedEngine()
+    {
+        string[] records =
+        [
+            """{"event_type":"a","item":null,"timestamp":"garbage"}""",
+            """{"event_type":"b","item":"sword","timestamp":"2026-12-01T10:00:00Z"}""",
+            """{"event_type":"c","timestamp":null}""",
+        ];
+        var (spark, embedded) = RunOnBothEngines(records, "schema");
+
+        Assert.That(spark.ExitCode, Is.EqualTo(0), spark.Stderr);
+        Assert.That(Json(spark.JsonRows), Is.EqualTo(Json(embedded.JsonRows)));
+        Assert.That(spark.JsonRows.Where(r => (string)r["column"]! is "item" or "timestamp").Select(r => (long)r["events"]!), Is.EqualTo(new[] { 1L, 1L }));
+    }
+
     [Test]
     public void Load_SparkInfersTheSchemaFromEveryRecordOfOneCachedSnapshot()
     {
