@@ -56,7 +56,8 @@ public static class DependencyInjection
 
             var root = sp.GetRequiredService<IHostEnvironment>().ContentRootPath;
             return new SqliteIdempotencyStore(Path.Combine(root, options.Path), options.Retention, options.MaxKeys,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SqliteIdempotencyStore>>());
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SqliteIdempotencyStore>>(),
+                forgetEarlierRuns: sp.GetRequiredService<IOptions<KafkaOptions>>().Value.UsesEmbeddedBroker);
         });
 
         services.AddSingleton<EventMetrics>();

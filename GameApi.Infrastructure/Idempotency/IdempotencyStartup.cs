@@ -20,6 +20,11 @@ public sealed partial class IdempotencyStartup(IIdempotencyStore store, IOptions
                 break;
             case SqliteIdempotencyStore file:
                 LogFile(file.Path, file.Count, options.Value.Retention);
+                if (file.Forgotten > 0)
+                {
+                    LogForgotten(file.Forgotten);
+                }
+
                 break;
             case RedisIdempotencyStore redis:
                 LogRedis(redis.Endpoints, options.Value.Retention);
@@ -33,6 +38,10 @@ public sealed partial class IdempotencyStartup(IIdempotencyStore store, IOptions
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Idempotency keys in {Path} (answers kept: {Count}), each answer replayed for {Retention} (Idempotency:Retention, [d.]hh:mm:ss)")]
     private partial void LogFile(string path, long count, TimeSpan retention);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Forgot the {Count} Idempotency-Key answers an earlier run kept: their events were on the embedded broker, "
+        + "which keeps events in memory only, and are gone. A retry of one is processed again, with the same event_id")]
+    private partial void LogForgotten(long count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Idempotency keys in Redis at {Endpoints}, shared by every instance using it, each answer replayed for {Retention} (Idempotency:Retention, [d.]hh:mm:ss)")]
     private partial void LogRedis(string endpoints, TimeSpan retention);

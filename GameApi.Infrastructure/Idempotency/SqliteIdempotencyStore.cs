@@ -44,7 +44,12 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
     private volatile string? _writeError;
     private long _nextProbe;
 
-    public SqliteIdempotencyStore(string path, TimeSpan retention, long maxKeys, TimeProvider time, ILogger<SqliteIdempotencyStore> logger)
+    /// <param name="forgetEarlierRuns">
+    /// Delete the answers an earlier process kept: with the embedded broker, whose events are in memory
+    /// only, their events are gone, and a replayed 200 would say recorded what no longer is. A retry is
+    /// then processed again (with the same event_id, which the analytics counts once).
+    /// </param>
+    public SqliteIdempotencyStore(string path, TimeSpan retention, long maxKeys, TimeProvider time, ILogger<SqliteIdempotencyStore> logger, bool forgetEarlierRuns = false)
     {
         Path = System.IO.Path.GetFullPath(path);
         _retention = retention;
@@ -59,6 +64,12 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
             _writer = DurableSqlite.Open(Path, "CREATE TABLE IF NOT EXISTS answers (id INTEGER PRIMARY KEY, key TEXT NOT NULL, fingerprint TEXT NOT NULL,"
                 + " status INTEGER NOT NULL, content_type TEXT NOT NULL, body TEXT NOT NULL, kept INTEGER NOT NULL);");
             using var rows = _writer.CreateCommand();
+            if (forgetEarlierRuns)
+            {
+                rows.CommandText = "DELETE FROM answers";
+                Forgotten = rows.ExecuteNonQuery();
+            }
+
             rows.CommandText = "SELECT id, key FROM answers ORDER BY id";
             using (var reader = rows.ExecuteReader())
             {
@@ -88,6 +99,9 @@ public sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposa
     }
 
     public string Path { get; }
+
+    /// <summary>Answers kept by an earlier process and deleted at start (see the constructor's forgetEarlierRuns).</summary>
+    public long Forgotten { get; }
 
     /// <summary>Why the file cannot be opened, or null when it opened.</summary>
     public string? Error { get; }

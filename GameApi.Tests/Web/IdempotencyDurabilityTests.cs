@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using GameApi.Infrastructure.Embedded;
 using GameApi.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace GameApi.Tests.Web;
 
@@ -77,6 +79,38 @@ public class IdempotencyDurabilityTests
             second.Terminate();
             await second.Process.WaitForExitAsync();
             Assert.That(await second.Output, Does.Contain($"Idempotency keys in {environment["Idempotency__Path"]} (answers kept: 1)"), "read at start");
+        }
+        finally
+        {
+            state.Delete(recursive: true);
+        }
+    }
+
+    // The embedded broker keeps events in memory only: after a restart the events of kept answers are
+    // gone, and a replayed 200 would say recorded what is not. The retry is processed again instead.
+    [Test]
+    public async Task Restart_OnTheEmbeddedBroker_EarlierAnswersForgotten_RetryRecordedAgain()
+    {
+        var state = Directory.CreateTempSubdirectory("gameapi-keys-");
+        var settings = new Dictionary<string, string?> { ["Idempotency:Path"] = Path.Combine(state.FullName, "keys.db") };
+        var key = Guid.NewGuid().ToString();
+        try
+        {
+            using (var first = new GameApiFactory(settings))
+            using (var client = first.CreateClient())
+            {
+                Assert.That(await SendAsync(client, key), Is.EqualTo((HttpStatusCode.OK, "\nBought sword\n", false)));
+                Assert.That(await SendAsync(client, key), Is.EqualTo((HttpStatusCode.OK, "\nBought sword\n", true)), "replayed while its event is there");
+            }
+
+            using var second = new GameApiFactory(settings, services => services.AddFakeLogging());
+            using var secondClient = second.CreateClient();
+
+            Assert.That(await SendAsync(secondClient, key), Is.EqualTo((HttpStatusCode.OK, "\nBought sword\n", false)));
+            Assert.That(await SendAsync(secondClient, key), Is.EqualTo((HttpStatusCode.OK, "\nBought sword\n", true)));
+            Assert.That(EventsPerKey(second.Kafka.BootstrapServers), Is.EqualTo(new Dictionary<string, int> { [key] = 1 }), "the retry's event is on the new broker");
+            Assert.That(second.Services.GetFakeLogCollector().GetSnapshot().Select(r => r.Message),
+                Has.Some.StartsWith("Forgot the 1 Idempotency-Key answers an earlier run kept"));
         }
         finally
         {
