@@ -21,6 +21,7 @@ public sealed class EventMetrics : IDisposable
     private readonly Counter<long> _failed;
     private readonly Histogram<double> _acknowledgement;
     private readonly Histogram<double> _spoolAppend;
+    private long _embeddedDropped;
 
     public EventMetrics(IMeterFactory meters, EventSpool spool, OutageLog outage)
     {
@@ -38,6 +39,8 @@ public sealed class EventMetrics : IDisposable
         _spoolAppend = _meter.CreateHistogram("gameapi.spool.append.duration", "s",
             "Time to write an event to the spool and sync it to disk", tags: null, advice: Durations);
         _meter.CreateObservableGauge("gameapi.spool.backlog", () => spool.Count, "{event}", "Events in the spool waiting for Kafka");
+        _meter.CreateObservableGauge("gameapi.embedded_broker.dropped", () => Volatile.Read(ref _embeddedDropped), "{event}",
+            "Events the embedded broker has dropped from its topic since it started (it keeps 5 MiB per partition); 0 with a Kafka cluster");
         _meter.CreateObservableGauge("gameapi.kafka.outage", () => outage.InOutage ? 1 : 0, "{outage}", "1 while Kafka does not acknowledge in time and events go to the spool, else 0");
     }
 
@@ -56,6 +59,9 @@ public sealed class EventMetrics : IDisposable
     public void Relayed(int count) => _relayed.Add(count);
 
     public void Failed() => _failed.Add(1);
+
+    /// <summary>How many events the embedded broker has dropped so far, as its partitions' earliest offsets say.</summary>
+    public void EmbeddedDropped(long total) => Volatile.Write(ref _embeddedDropped, total);
 
     public void Dispose() => _meter.Dispose();
 }

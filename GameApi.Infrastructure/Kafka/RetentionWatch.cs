@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using GameApi.Infrastructure.Delivery;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -7,13 +8,13 @@ namespace GameApi.Infrastructure.Kafka;
 /// <summary>
 /// Warns when the embedded broker drops events. librdkafka's mock broker silently discards a partition's
 /// oldest batches past 5 MiB (src/rdkafka_mock.c, rd_kafka_mock_partition_log_append); the only sign is
-/// the partition's earliest offset leaving 0.
+/// the partition's earliest offset leaving 0. The number is also the gauge gameapi_embedded_broker_dropped.
 /// </summary>
 /// <remarks>
 /// One ListOffsets request covers every partition, every 2 s, so the first drop is reported within
 /// seconds also while the broker is busy with full load; later drops are summed up once a minute.
 /// </remarks>
-public sealed partial class RetentionWatch(KafkaConnection connection, KafkaTopic topic, TimeProvider time, ILogger<RetentionWatch> logger) : BackgroundService
+public sealed partial class RetentionWatch(KafkaConnection connection, KafkaTopic topic, EventMetrics metrics, TimeProvider time, ILogger<RetentionWatch> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(5);
@@ -44,6 +45,7 @@ public sealed partial class RetentionWatch(KafkaConnection connection, KafkaTopi
 
             // Offsets count records: a partition starting at N has lost its first N events.
             var dropped = earliest.Values.Sum();
+            metrics.EmbeddedDropped(dropped);
             var now = time.GetUtcNow();
             if (dropped > reported && (lastLine is null || now - lastLine >= Reminder))
             {

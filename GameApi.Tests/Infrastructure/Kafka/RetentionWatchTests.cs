@@ -63,6 +63,22 @@ public class RetentionWatchTests
         var warning = logs.GetSnapshot().Single(r => r.Message.Contains("dropped the oldest", StringComparison.Ordinal));
         Assert.That(warning.Level, Is.EqualTo(LogLevel.Warning));
         Assert.That(warning.Message, Does.Contain("of topic 'events' (1 of its 1 partitions were full)"));
+
+        // The load has stopped: within a few ticks the gauge reads what the partition lost, its first offset.
+        var lost = consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(5)).Low.Value;
+        long? gauge = null;
+        for (var wait = Stopwatch.StartNew(); gauge != lost && wait.Elapsed < TimeSpan.FromSeconds(15); await Task.Delay(200))
+        {
+            gauge = await DroppedGaugeAsync(client);
+        }
+
+        Assert.That(gauge, Is.EqualTo(lost), "gameapi_embedded_broker_dropped");
+    }
+
+    private static async Task<long?> DroppedGaugeAsync(HttpClient client)
+    {
+        var line = (await client.GetStringAsync("/metrics")).Split('\n').FirstOrDefault(l => l.StartsWith("gameapi_embedded_broker_dropped", StringComparison.Ordinal));
+        return line is null ? null : long.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static bool Warned(Microsoft.Extensions.Logging.Testing.FakeLogCollector logs) =>
