@@ -40,6 +40,13 @@ internal sealed class ApiProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // The API's own settings come from the test, not from the developer's shell (a Kafka__BootstrapServers
+        // there would send the test's events to that cluster).
+        foreach (var inherited in start.Environment.Keys.Where(IsApiSetting).ToList())
+        {
+            start.Environment.Remove(inherited);
+        }
+
         var spool = Directory.CreateTempSubdirectory("gameapi-process-");
         start.Environment["Spool__Path"] = Path.Combine(spool.FullName, "spool.db");
         start.Environment["Idempotency__Path"] = Path.Combine(spool.FullName, "keys.db");
@@ -50,6 +57,9 @@ internal sealed class ApiProcess : IDisposable
 
         return new ApiProcess(Process.Start(start)!, spool);
     }
+
+    private static bool IsApiSetting(string name) =>
+        new[] { "Kafka__", "Spool__", "Idempotency__", "Logging__", "ASPNETCORE_" }.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Waits until /health/live answers; fails the test if the process exits first.</summary>
     public async Task WaitLiveAsync(HttpClient client, TimeSpan? limit = null)

@@ -16,8 +16,12 @@ internal sealed class GameApiFactory(
     IReadOnlyDictionary<string, string?>? settings = null,
     Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
 {
+    // Empty values override a developer's environment (Kafka__BootstrapServers, Idempotency__Redis), which
+    // would otherwise send the tests' events to that Kafka and their keys to that Redis.
     private static readonly Dictionary<string, string?> Defaults = new()
     {
+        ["Kafka:BootstrapServers"] = "",
+        ["Idempotency:Redis"] = "",
         ["Kafka:EmbeddedAddress"] = "127.0.0.1:0",
         ["Kafka:DeliveryTimeout"] = "00:00:02",
         ["Kafka:ShutdownFlushTimeout"] = "00:00:02",
