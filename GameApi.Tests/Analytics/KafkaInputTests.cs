@@ -228,7 +228,7 @@ public class KafkaInputTests
         try
         {
             using var kafka = new KafkaSource(address, "replaced", TimeSpan.FromSeconds(10));
-            var scratch = Directory.CreateTempSubdirectory("gameapi-replaced-").FullName;
+            var scratch = Directory.CreateDirectory(TestRunFolder.NewPath("replaced", "")).FullName; // removed with the run's folder
             var replaced = new ReplaceOnFirstReport(() =>
             {
                 broker.Dispose();
@@ -238,7 +238,6 @@ public class KafkaInputTests
 
             Assert.That(() => kafka.Read(scratch, replaced), Throws.TypeOf<SourceException>().With.Message.Contains("changed while it was being read"));
             Assert.That(replaced.Done, Is.True, "the topic was not replaced during the read");
-            Directory.Delete(scratch, recursive: true);
         }
         finally
         {

@@ -13,9 +13,9 @@ internal sealed class SpoolFixture : IDisposable
     private readonly ServiceProvider _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly string _folder = Path.Combine(Path.GetTempPath(), $"gameapi-spool-{Guid.NewGuid():N}");
 
-    public SpoolFixture(string topic = "spool-events", long maxBytes = 1 << 20, string? spoolPath = null, int kafkaWaitMs = 300)
+    public SpoolFixture(string topic = "spool-events", long maxBytes = 1 << 20, string? spoolPath = null, int kafkaWaitMs = 300, int deliveryTimeoutSeconds = 2)
     {
-        Kafka = new KafkaOptions { EmbeddedAddress = "127.0.0.1:0", Topic = topic, DeliveryTimeout = TimeSpan.FromSeconds(2), ShutdownFlushTimeout = TimeSpan.FromSeconds(2) };
+        Kafka = new KafkaOptions { EmbeddedAddress = "127.0.0.1:0", Topic = topic, DeliveryTimeout = TimeSpan.FromSeconds(deliveryTimeoutSeconds), ShutdownFlushTimeout = TimeSpan.FromSeconds(2) };
         Options = new SpoolOptions { KafkaWait = TimeSpan.FromMilliseconds(kafkaWaitMs), MaxBytes = maxBytes };
         Connection = new KafkaConnection(Microsoft.Extensions.Options.Options.Create(Kafka));
         Connection.Start();
