@@ -90,7 +90,13 @@ public class DurableEventLoggerTests
         _fixture.Connection.Embedded!.FailNextProduceRequests(ErrorCode.NotEnoughReplicas, ErrorCode.NotEnoughReplicas, ErrorCode.RequestTimedOut);
         var sent = NewEvent();
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await _fixture.Logger.LogAsync(sent, CancellationToken.None);
+        var answeredIn = clock.Elapsed;
+
+        // librdkafka retries after 100, 200 and 400 ms (exponential backoff, +-20%): the third retry lands past the wait.
+        Assert.That(_fixture.Spool.Count, Is.EqualTo(1), "spooled, since Kafka had not acknowledged within the wait");
+        Assert.That(answeredIn, Is.LessThan(_fixture.Options.KafkaWait + TimeSpan.FromSeconds(1)), "answered after the wait, not after Kafka's retries");
         await _fixture.DrainAsync(TimeSpan.FromSeconds(10));
         await Task.Delay(500); // the producer's own retry may land after the relay
 
