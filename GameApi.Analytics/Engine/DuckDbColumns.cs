@@ -1,11 +1,15 @@
 using System.Globalization;
+using System.Numerics;
+using DuckDB.NET.Data;
+using DuckDB.NET.Native;
+using GameApi.Analytics.Events;
 
 namespace GameApi.Analytics.Engine;
 
 /// <summary>How a result column of a DuckDB type is read into .NET.</summary>
 internal enum ColumnReading
 {
-    /// <summary>As DuckDB.NET gives it: numbers, booleans, text, UUIDs, timestamps.</summary>
+    /// <summary>As DuckDB.NET gives it (numbers, booleans, text, UUIDs, timestamps), but decimals as <see cref="DuckDbColumns.Read"/> says.</summary>
     Value,
 
     /// <summary>Lists, structs, maps, unions (and JSON values) as JSON text: DuckDB.NET turns them into generic
@@ -41,6 +45,30 @@ internal static class DuckDbColumns
             || type.StartsWith("ENUM(", StringComparison.OrdinalIgnoreCase)
             ? ColumnReading.Value
             : ColumnReading.Text;
+    }
+
+    /// <summary>
+    /// A value read in .NET: as DuckDB.NET gives it, but a decimal as DuckDB writes it, every digit kept
+    /// (.NET's decimal holds 28 or 29 and fails past its range; DECIMAL(38,s) is what SUM and products of
+    /// decimals give), as JSON text so that JSON output keeps it a number.
+    /// </summary>
+    public static object Read(DuckDBDataReader reader, int column)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return reader.GetDataTypeName(column) switch
+        {
+            nameof(DuckDBType.Decimal) => new JsonText(Digits(reader.GetFieldValue<DuckDBDecimal>(column))),
+            _ => reader.GetValue(column),
+        };
+    }
+
+    // As DuckDB writes a DECIMAL(p,s): s digits after the point, one at least before it (0.50, -1.05, 12).
+    private static string Digits(DuckDBDecimal value)
+    {
+        var unscaled = value.Value.ToBigInteger();
+        var digits = BigInteger.Abs(unscaled).ToString(CultureInfo.InvariantCulture).PadLeft(value.Scale + 1, '0');
+        var text = value.Scale == 0 ? digits : $"{digits[..^value.Scale]}.{digits[^value.Scale..]}";
+        return unscaled.Sign < 0 ? "-" + text : text;
     }
 
     /// <summary>

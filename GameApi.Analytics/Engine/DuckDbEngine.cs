@@ -358,7 +358,7 @@ public sealed class DuckDbEngine : IAnalyticsEngine
     {
         try
         {
-            return reader.GetValue(column);
+            return DuckDbColumns.Read(reader, column);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentOutOfRangeException && reader.GetFieldType(column) == typeof(DateTime))
         {

@@ -110,7 +110,8 @@ internal static class ArrowRows
         }
     }
 
-    // decimal(38, s) holds more digits than .NET's decimal (28-29): those are shown as text, exactly.
+    // decimal(38, s) holds more digits than .NET's decimal (28-29): those are kept as their exact digits,
+    // still a number in JSON output, as the embedded engine gives them.
     private static object Decimal(Decimal128Array array, int index)
     {
         try
@@ -119,7 +120,7 @@ internal static class ArrowRows
         }
         catch (OverflowException)
         {
-            return array.GetSqlDecimal(index)!.Value.ToString();
+            return new JsonText(array.GetSqlDecimal(index)!.Value.ToString());
         }
     }
 

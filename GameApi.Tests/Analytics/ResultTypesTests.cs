@@ -67,6 +67,25 @@ public class ResultTypesTests
         Assert.That(row["j"]!.ToString(Newtonsoft.Json.Formatting.None), Is.EqualTo("""{"k":[1]}""")); // a JSON value stays JSON
     }
 
+    // DECIMAL(38,s) is what SUM and products of decimals give: wider than .NET's decimal (28 digits).
+    [Test]
+    public void Decimals_EveryDigitAsDuckDbWritesThem_NumbersInJson()
+    {
+        const string Select = "SELECT x * x AS sq, 0.1::DECIMAL(38,37) AS h, -99999999999999999999999999999999999999::DECIMAL(38,0) AS f, 1.50::DECIMAL(10,2) AS d "
+            + "FROM (SELECT 1234567890.123456789::DECIMAL(19,9) AS x)";
+
+        var csv = Sql(Select, "csv");
+        var executed = Sql($"PREPARE p AS {Select}; EXECUTE p", "csv"); // read as written: not described
+        var json = Sql(Select);
+
+        Assert.That(csv.ExitCode, Is.EqualTo(0), csv.Stderr);
+        Assert.That(csv.Stdout.ReplaceLineEndings("\n"), Is.EqualTo(
+            "sq,h,f,d\n1524157875323883675.019051998750190521,0.1000000000000000000000000000000000000,-99999999999999999999999999999999999999,1.50\n"));
+        Assert.That(executed.Stdout, Is.EqualTo(csv.Stdout), executed.Stderr);
+        Assert.That(json.Stdout, Does.Contain("\"sq\": 1524157875323883675.019051998750190521,").And.Contain("\"f\": -99999999999999999999999999999999999999,"));
+        Assert.That(json.JsonRows.Single()["h"]!.Type, Is.EqualTo(JTokenType.Float));
+    }
+
     [Test]
     public void RepeatedNamesATrailingCommentOrSemicolon_StillConverted()
     {

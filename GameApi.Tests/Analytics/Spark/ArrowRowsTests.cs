@@ -68,7 +68,7 @@ public class ArrowRowsTests
     }
 
     [Test]
-    public void Decimals_BeyondDotNetsRange_ExactText_OthersDecimal()
+    public void Decimals_BeyondDotNetsRange_ExactDigitsAsJsonNumber_OthersDecimal()
     {
         var type = new Decimal128Type(38, 2);
         var decimals = new Decimal128Array.Builder(type)
@@ -81,7 +81,7 @@ public class ArrowRowsTests
         ArrowRows.Read(Ipc(batch), rows);
 
         Assert.That(rows[0][0], Is.EqualTo(12.50m));
-        Assert.That(rows[1][0], Is.EqualTo("123456789012345678901234567890123456.78"));
+        Assert.That(rows[1][0], Is.EqualTo(new JsonText("123456789012345678901234567890123456.78")));
     }
 
     [Test]
