@@ -28,8 +28,8 @@ internal static class DuckDbColumns
     {
         "BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
         "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE",
-        "VARCHAR", "UUID", "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "NULL",
-    };
+        "VARCHAR", "UUID", "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "NULL",
+    }; // not TIMESTAMP_NS: .NET's DateTime counts 100 ns, so it is read as text
 
     /// <param name="type">A type as DESCRIBE names it: <c>INTEGER[]</c>, <c>STRUCT(a INTEGER)</c>, <c>DECIMAL(10,2)</c>.</param>
     public static ColumnReading ReadingOf(string type)

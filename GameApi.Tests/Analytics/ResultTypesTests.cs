@@ -87,6 +87,17 @@ public class ResultTypesTests
     }
 
     [Test]
+    public void NanosecondTimestamps_EveryDigit()
+    {
+        var csv = Sql("SELECT TIMESTAMP_NS '2026-01-02 03:04:05.123456789' AS ns", "csv");
+        var json = Sql("SELECT TIMESTAMP_NS '2026-01-02 03:04:05.123456789' AS ns");
+
+        Assert.That(csv.ExitCode, Is.EqualTo(0), csv.Stderr);
+        Assert.That(csv.Stdout.ReplaceLineEndings("\n"), Is.EqualTo("ns\n2026-01-02 03:04:05.123456789\n"));
+        Assert.That(json.JsonRows.Single()["ns"]!.Value<string>(), Is.EqualTo("2026-01-02 03:04:05.123456789"));
+    }
+
+    [Test]
     public void RepeatedNamesATrailingCommentOrSemicolon_StillConverted()
     {
         var commented = Sql("SELECT [1] AS a, [2] AS a -- the last line is a comment", "csv");
@@ -143,6 +154,7 @@ public class ResultTypesTests
     [TestCase("ENUM('a', 'b')", "Value")]
     [TestCase("BIGINT", "Value")]
     [TestCase("TIMESTAMP", "Value")]
+    [TestCase("TIMESTAMP_NS", "Text")]
     [TestCase("DATE", "Text")]
     [TestCase("INTERVAL", "Text")]
     [TestCase("BLOB", "Text")]
