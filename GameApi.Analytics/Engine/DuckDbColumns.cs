@@ -3,6 +3,7 @@ using System.Numerics;
 using DuckDB.NET.Data;
 using DuckDB.NET.Native;
 using GameApi.Analytics.Events;
+using GameApi.Analytics.Spark;
 
 namespace GameApi.Analytics.Engine;
 
@@ -52,15 +53,54 @@ internal static class DuckDbColumns
     /// (.NET's decimal holds 28 or 29 and fails past its range; DECIMAL(38,s) is what SUM and products of
     /// decimals give), as JSON text so that JSON output keeps it a number.
     /// </summary>
+    /// <remarks>
+    /// Times, intervals and the other types <see cref="ReadingOf"/> reads as text come here only from a
+    /// statement that could not be rewritten (DESCRIBE takes no EXECUTE or INSERT ... RETURNING): they are
+    /// written as DuckDB writes them, not as .NET's defaults for DuckDB.NET's types (10:15, 3.01:30:00).
+    /// </remarks>
+    /// <exception cref="SqlException">A value DuckDB.NET gives only in part.</exception>
     public static object Read(DuckDBDataReader reader, int column)
     {
         ArgumentNullException.ThrowIfNull(reader);
         return reader.GetDataTypeName(column) switch
         {
             nameof(DuckDBType.Decimal) => new JsonText(Digits(reader.GetFieldValue<DuckDBDecimal>(column))),
+            nameof(DuckDBType.Time) => Clock(reader.GetFieldValue<DuckDBTimeOnly>(column)),
+            nameof(DuckDBType.TimeTz) => Clock(reader.GetFieldValue<DuckDBTimeTz>(column)),
+            // In the session's time zone, UTC (DuckDbEngine.Open), unless the query set another.
+            nameof(DuckDBType.TimestampTz) => ResultValues.Text(reader.GetDateTime(column)) + "+00",
+            nameof(DuckDBType.Interval) => Interval(reader.GetFieldValue<DuckDBInterval>(column)),
+            nameof(DuckDBType.VarInt) => reader.GetFieldValue<BigInteger>(column).ToString(CultureInfo.InvariantCulture), // text, as BIGNUM is elsewhere
+            nameof(DuckDBType.TimestampNs) => throw CannotShow(reader.GetName(column), "a TIMESTAMP_NS, whose nanoseconds DuckDB.NET does not give"),
             _ => reader.GetValue(column),
         };
     }
+
+    /// <summary>The error for a value that cannot be shown as it is: DuckDB's own text of it can.</summary>
+    public static SqlException CannotShow(string column, string what) =>
+        new($"Column {column} holds {what}; convert it in the query, for example CAST({column} AS VARCHAR).");
+
+    // hh:mm:ss and the microseconds without trailing zeros, as DuckDB writes a TIME (10:15:30.5, 24:00:00).
+    private static string Clock(DuckDBTimeOnly time)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture, $"{time.Hour:00}:{time.Min:00}:{time.Sec:00}");
+        return time.Microsecond == 0 ? text : $"{text}.{time.Microsecond.ToString("000000", CultureInfo.InvariantCulture).TrimEnd('0')}";
+    }
+
+    // As DuckDB writes a TIMETZ, its offset in seconds east of UTC: 10:00:00+02, 10:00:00+05:30, 10:00:00-03:30:15;
+    // DuckDB leaves out minutes or seconds that are zero, even between the others (+01:00:15 as +01:15).
+    private static string Clock(DuckDBTimeTz time)
+    {
+        var size = Math.Abs(time.Offset);
+        return Clock(time.Time) + string.Create(CultureInfo.InvariantCulture, $"{(time.Offset < 0 ? '-' : '+')}{size / 3600:00}")
+            + (size / 60 % 60 == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $":{size / 60 % 60:00}"))
+            + (size % 60 == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $":{size % 60:00}"));
+    }
+
+    // IntervalText writes Spark 4's calendar intervals (months, days, time), DuckDB's own kind, as DuckDB does:
+    // 1 year 2 months 3 days 01:30:00. DuckDB.NET gives the signed microseconds as an unsigned number.
+    private static string Interval(DuckDBInterval interval) =>
+        IntervalText.Calendar(interval.Months, interval.Days, checked(unchecked((long)interval.Micros) * 1000));
 
     // As DuckDB writes a DECIMAL(p,s): s digits after the point, one at least before it (0.50, -1.05, 12).
     private static string Digits(DuckDBDecimal value)

@@ -353,17 +353,20 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         return new QueryResult(names, rows);
     }
 
-    // A query can make times .NET cannot hold (DuckDB's infinity, a year past 9999); the events table has none.
+    // A query can make values .NET cannot hold (DuckDB's infinity or a year past 9999 as a time, an interval
+    // past TimeSpan's range); the events table has none.
     private static object ValueAt(DuckDBDataReader reader, int column)
     {
         try
         {
             return DuckDbColumns.Read(reader, column);
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentOutOfRangeException && reader.GetFieldType(column) == typeof(DateTime))
+        catch (Exception e) when (e is InvalidOperationException or ArgumentOutOfRangeException or OverflowException)
         {
-            throw new SqlException($"Column {reader.GetName(column)} holds a time this program cannot show (infinity, or outside the years 1 to 9999); "
-                + $"convert it in the query, for example CAST({reader.GetName(column)} AS VARCHAR).");
+            var isTime = reader.GetFieldType(column) == typeof(DateTime) || reader.GetFieldType(column) == typeof(DateOnly);
+            throw DuckDbColumns.CannotShow(reader.GetName(column), isTime
+                ? "a time this program cannot show (infinity, or outside the years 1 to 9999)"
+                : $"a value this program cannot show ({reader.GetDataTypeName(column)})");
         }
     }
 

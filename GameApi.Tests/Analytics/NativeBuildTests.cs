@@ -94,6 +94,7 @@ public class NativeBuildTests
     [TestCase("sql", "CREATE TABLE t AS SELECT event_type FROM events; SELECT COUNT(*) AS n FROM t")]
     [TestCase("sql", "CREATE TABLE t AS SELECT 1")]
     [TestCase("sql", "SELECT [1, NULL] AS list, {'a': DATE '2026-01-01'} AS struct, map(['k'], [2.5]) AS map, INTERVAL 3 DAY AS i, 1.5::DECIMAL(4,2) AS d, note FROM events")]
+    [TestCase("sql", "PREPARE p AS SELECT TIME '10:15:30.5' AS t, INTERVAL 1 MONTH AS i, TIMETZ '10:00:00+02' AS ttz, TIMESTAMPTZ '2026-01-01 10:00:00+02' AS tz, 1.50::DECIMAL(38,2) AS d; EXECUTE p")]
     public void File_EveryFormat_SameAsInProcess(params string[] command)
     {
         foreach (var format in new[] { "table", "csv", "json" })

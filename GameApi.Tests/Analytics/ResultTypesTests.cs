@@ -144,6 +144,37 @@ public class ResultTypesTests
         Assert.That(outcome.Stderr, Does.Contain("to_json(...)"));
     }
 
+    // DESCRIBE takes no EXECUTE or INSERT ... RETURNING, so their results are not converted by the query.
+    [Test]
+    public void StatementsThatCannotBeDescribed_SameTextAsASelect()
+    {
+        const string Select = "SELECT TIME '10:15:30.5' AS t, TIME '24:00:00' AS midnight, INTERVAL '1 year 2 months 3 days 01:30:00.5' AS i, "
+            + "INTERVAL '-1 month -2 days -01:30:00' AS neg, INTERVAL 90 MINUTE AS m, TIMESTAMPTZ '2026-01-02 03:04:05.25+02' AS tz, "
+            + "TIMETZ '10:00:00+02' AS ttz, TIMETZ '10:00:00.5-03:30:15' AS odd, TIMETZ '10:00:00+01:00:15' AS odder, DATE '2026-01-02' AS d, 12345678901234567890123::BIGNUM AS big";
+
+        foreach (var format in new[] { "csv", "json" })
+        {
+            var selected = Sql(Select, format);
+            var executed = Sql($"PREPARE p AS {Select}; EXECUTE p", format);
+
+            Assert.That(selected.ExitCode, Is.EqualTo(0), selected.Stderr);
+            Assert.That(executed.Stdout, Is.EqualTo(selected.Stdout), executed.Stderr);
+        }
+
+        var returned = Sql("CREATE TABLE x (t TIME, i INTERVAL); INSERT INTO x VALUES (TIME '10:15:30', INTERVAL 1 MONTH) RETURNING t, i", "csv");
+        Assert.That(returned.Stdout.ReplaceLineEndings("\n"), Is.EqualTo("t,i\n10:15:30,1 month\n"), returned.Stderr);
+    }
+
+    [TestCase("TIMESTAMP_NS '2026-01-02 03:04:05.123456789'")]
+    [TestCase("DATE 'infinity'")]
+    public void StatementsThatCannotBeDescribed_AValueNotShownExactly_Exit2NamingTheWayOut(string value)
+    {
+        var outcome = Sql($"PREPARE p AS SELECT {value} AS v; EXECUTE p");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(2), outcome.Stderr);
+        Assert.That(outcome.Stderr, Does.Contain("Column v holds").And.Contain("CAST(v AS VARCHAR)").And.Not.Contain("   at "));
+    }
+
     [TestCase("INTEGER[]", "Json")]
     [TestCase("INTEGER[3]", "Json")]
     [TestCase("STRUCT(a INTEGER, b VARCHAR)", "Json")]
