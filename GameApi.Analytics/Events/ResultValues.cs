@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace GameApi.Analytics.Events;
 
 /// <summary>How a result's values read as text and as JSON, the same from every engine and in every output.</summary>
-public static class ResultValues
+public static partial class ResultValues
 {
     /// <summary>One value as JSON: numbers as numbers, <see cref="JsonText"/> as JSON, the rest as text.</summary>
     public static void WriteJson(Utf8JsonWriter json, object? value)
@@ -16,8 +17,8 @@ public static class ResultValues
             case null:
                 json.WriteNullValue();
                 break;
-            case JsonText text when IsJson(text.Json):
-                json.WriteRawValue(text.Json, skipInputValidation: true); // just checked
+            case JsonText text when Embeddable(text.Json) is { } embedded:
+                json.WriteRawValue(embedded, skipInputValidation: true); // just checked
                 break;
             case bool b:
                 json.WriteBooleanValue(b);
@@ -40,11 +41,31 @@ public static class ResultValues
         }
     }
 
+    // The text as JSON, or null to write it as a string. DuckDB's to_json writes non-finite doubles as bare
+    // NaN, Infinity and -Infinity, which JSON has no token for: they become strings, as scalar ones do,
+    // so that a column keeps one JSON type in every row.
+    private static string? Embeddable(string text)
+    {
+        if (IsJson(text))
+        {
+            return text;
+        }
+
+        var quoted = NonFinite().Replace(text, m => m.Value[0] == '"' ? m.Value : $"\"{m.Value}\"");
+        return quoted != text && IsJson(quoted) ? quoted : null;
+    }
+
+    // A JSON string (left as it is: "NaN" in it is text), or a bare non-finite number.
+    [GeneratedRegex(@"""(?:[^""\\]|\\.)*""|-?Infinity|NaN")]
+    private static partial Regex NonFinite();
+
     private static bool IsJson(string text)
     {
         try
         {
-            using var document = JsonDocument.Parse(text);
+            // The engine built the text, so its depth needs no bound; the default, 64, would make a deeply
+            // nested value a string.
+            using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = int.MaxValue });
             return true;
         }
         catch (JsonException)

@@ -30,6 +30,31 @@ public class ResultTypesTests
             """{"list":[1,null],"struct":{"a":1,"b":"x"},"map":{"1":"one"},"dates":["2026-01-01"],"array":[1,2]}"""));
     }
 
+    // DuckDB's to_json writes NaN and Infinity bare, which JSON has no token for: strings, as scalar ones are.
+    [Test]
+    public void NestedValues_JsonInEveryRow_NonFiniteNumbersAsStrings()
+    {
+        var outcome = Sql("SELECT l, s FROM (VALUES (1, [1.5], {'x': 'NaN', 'y': 1.5}), "
+            + "(2, ['nan'::DOUBLE, 'inf'::DOUBLE, '-inf'::DOUBLE], {'x': 'a \"NaN\"', 'y': 'nan'::DOUBLE})) AS t(n, l, s) ORDER BY n");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        Assert.That(outcome.JsonRows.Select(r => r.ToString(Newtonsoft.Json.Formatting.None)), Is.EqualTo(new[]
+        {
+            """{"l":[1.5],"s":{"x":"NaN","y":1.5}}""",
+            """{"l":["NaN","Infinity","-Infinity"],"s":{"x":"a \"NaN\"","y":"NaN"}}""",
+        }));
+    }
+
+    [Test]
+    public void NestedValues_DeeperThan64_StillJson()
+    {
+        var outcome = Sql($"SELECT {new string('[', 70)}1{new string(']', 70)} AS deep");
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(0), outcome.Stderr);
+        using var rows = System.Text.Json.JsonDocument.Parse(outcome.Stdout, new System.Text.Json.JsonDocumentOptions { MaxDepth = 100 });
+        Assert.That(rows.RootElement[0].GetProperty("deep").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Array));
+    }
+
     [Test]
     public void NestedValues_AreJsonTextInTablesAndCsv()
     {
