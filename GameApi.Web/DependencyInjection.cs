@@ -5,6 +5,7 @@ using OpenTelemetry.Resources;
 using GameApi.Web.Http;
 using GameApi.Web.Idempotency;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace GameApi.Web;
@@ -14,9 +15,10 @@ public static class DependencyInjection
     /// <summary>OpenTelemetry's service.name: the job label dashboards and alerts select on.</summary>
     public const string ServiceName = "gameapi";
 
-    /// <summary>Controllers (each with Idempotency-Key handling), Swagger, health checks and error mapping.</summary>
+    /// <summary>Controllers (each with Idempotency-Key handling), Swagger, health checks, error mapping and the shutdown timeout.</summary>
     public static IServiceCollection AddWeb(this IServiceCollection services)
     {
+        services.AddSingleton<IConfigureOptions<HostOptions>, ShutdownTimeout>();
         services.AddSingleton<IdempotencyFilter>();
         services.AddControllers(options =>
         {

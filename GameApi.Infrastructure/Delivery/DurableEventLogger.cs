@@ -25,6 +25,17 @@ public sealed partial class DurableEventLogger(
 {
     private readonly TimeSpan _kafkaWait = options.Value.KafkaWait;
 
+    /// <summary>
+    /// The longest <see cref="LogAsync"/> waits for Kafka: <see cref="SpoolOptions.KafkaWait"/>, then, when
+    /// the spool refuses the event, <see cref="KafkaOptions.DeliveryBound"/> more. A spool write comes on top.
+    /// </summary>
+    public static TimeSpan LongestWait(KafkaOptions kafka, SpoolOptions spool)
+    {
+        ArgumentNullException.ThrowIfNull(kafka);
+        ArgumentNullException.ThrowIfNull(spool);
+        return spool.KafkaWait + kafka.DeliveryBound;
+    }
+
     /// <remarks>
     /// The token is honoured until the event is handed on, and not after: Kafka may take a value whose
     /// wait was cancelled, so giving up then could lose an event that is half-recorded. Recording ends

@@ -30,12 +30,8 @@ public sealed partial class EventProducer(
 
     public string Topic => _options.Topic;
 
-    /// <summary>
-    /// How long after <see cref="ProduceAsync"/> its answer comes, or never will: librdkafka reports every
-    /// message within Kafka:DeliveryTimeout, and the 5 s margin covers a producer replaced after a fatal
-    /// error, whose deliveries never report once it is disposed.
-    /// </summary>
-    public TimeSpan DeliveryBound => _options.DeliveryTimeout + TimeSpan.FromSeconds(5);
+    /// <summary>How long after <see cref="ProduceAsync"/> its answer comes, or never will (<see cref="KafkaOptions.DeliveryBound"/>).</summary>
+    public TimeSpan DeliveryBound => _options.DeliveryBound;
 
     /// <summary>
     /// True from a fatal error until the producer built after it has delivered an event: events go to
@@ -202,6 +198,8 @@ public sealed partial class EventProducer(
     [LoggerMessage(Level = LogLevel.Debug, Message = "librdkafka {Level} {Facility}: {Message}")]
     private partial void LogLibrdkafka(SyslogLevel level, string facility, string message);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown: {Count} messages were still waiting for Kafka after the flush timeout; their events are in the spool")]
+    // The count is librdkafka's queue: events already spooled (by their request or the relay), and any whose
+    // request was cut off unanswered. Which are which is not known here; only the answered ones are sure.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown: {Count} messages were still waiting for Kafka after Kafka:ShutdownFlushTimeout; Kafka may or may not have them. Every event whose request was answered 2xx or 4xx is on Kafka or in the spool, which the next start relays")]
     private partial void LogUnflushed(int count);
 }

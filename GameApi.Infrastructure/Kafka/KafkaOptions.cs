@@ -15,6 +15,13 @@ public sealed class KafkaOptions
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// How long after a produce its answer comes, or never will: librdkafka reports every message within
+    /// <see cref="DeliveryTimeout"/>, and the 5 s margin covers a producer replaced after a fatal error,
+    /// whose deliveries never report once it is disposed.
+    /// </summary>
+    public TimeSpan DeliveryBound => DeliveryTimeout + TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// How long start waits for the cluster to answer about the topic. Past it the API starts without
     /// Kafka (events go to the spool) and keeps checking in the background.
     /// </summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using GameApi.Infrastructure.Embedded;
 using GameApi.Tests.Support;
 using Microsoft.Data.Sqlite;
@@ -95,6 +96,93 @@ public class ShutdownTests
         }
 
         Assert.That(answered.Except(TaggedRequests.IdsOnTopic(broker.BootstrapServers)), Is.Empty, "not relayed at the next start");
+    }
+
+    // One client that sends half a request and waits held the stop for ASP.NET's default 30 s, whatever the settings.
+    [Test]
+    public async Task Sigterm_ClientThatNeverFinishesItsRequest_EndsWithinTheBoundTheSettingsGive()
+    {
+        var port = Ports.Free();
+        using var api = ApiProcess.Start("--urls", $"http://127.0.0.1:{port}", "--Kafka:EmbeddedAddress=127.0.0.1:0",
+            "--Spool:KafkaWait=00:00:00.100", "--Kafka:DeliveryTimeout=00:00:01", $"--Kafka:ShutdownFlushTimeout={FlushTimeout}");
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await api.WaitLiveAsync(client);
+        using var slow = new TcpClient();
+        await slow.ConnectAsync(IPAddress.Loopback, port);
+        await slow.GetStream().WriteAsync("GET /purchase_item?item=sword HTTP/1.1\r\nHost: x\r\n"u8.ToArray());
+        await Task.Delay(500);
+
+        // Spool:KafkaWait + Kafka:DeliveryTimeout + 7 s for the requests, then the flush: 8.1 s + 3 s.
+        var bound = TimeSpan.FromSeconds(8.1) + FlushTimeout;
+        var stoppedIn = await TerminateAsync(api, bound + TimeSpan.FromSeconds(10));
+
+        Assert.That(api.Process.ExitCode, Is.Zero, await api.Errors);
+        Assert.That(stoppedIn, Is.LessThan(bound + TimeSpan.FromSeconds(2)));
+    }
+
+    // A request whose event the spool refuses waits for Kafka's answer up to Kafka:DeliveryTimeout; past
+    // ASP.NET's default 30 s shutdown timeout the stop cut it off with no answer (connection reset).
+    [Test]
+    public async Task Sigterm_KafkaDownAndSpoolFull_DeliveryTimeoutOver30s_EveryRequestInProgressAnswered()
+    {
+        using var broker = EmbeddedKafkaBroker.Start("127.0.0.1:0");
+        broker.CreateTopic("events", 1);
+        var port = Ports.Free();
+        var deliveryTimeout = TimeSpan.FromSeconds(35);
+        using var api = ApiProcess.Start("--urls", $"http://127.0.0.1:{port}", $"--Kafka:BootstrapServers={broker.BootstrapServers}",
+            $"--Kafka:DeliveryTimeout={deliveryTimeout}", "--Spool:KafkaWait=00:00:00.100", "--Spool:MaxBytes=4096",
+            $"--Kafka:ShutdownFlushTimeout={FlushTimeout}");
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(90) };
+        await api.WaitLiveAsync(client);
+
+        broker.SetDown();
+        // Events go to the spool until it refuses one (4 KiB: about 15 events); that request waits for Kafka.
+        var waiting = new List<Task<HttpResponseMessage>>();
+        for (var sent = 0; waiting.Count == 0; sent++)
+        {
+            Assert.That(sent, Is.LessThan(100), "the spool never refused an event");
+            var request = client.GetAsync("/purchase_item?item=sword");
+            if (await Task.WhenAny(request, Task.Delay(2000)) == request)
+            {
+                using var spooled = await request;
+                Assert.That(spooled.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            }
+            else
+            {
+                waiting.Add(request);
+            }
+        }
+
+        waiting.AddRange(Enumerable.Range(0, 3).Select(_ => client.GetAsync("/purchase_item?item=sword")));
+        await Task.Delay(1000);
+        var stoppedIn = await TerminateAsync(api, deliveryTimeout + TimeSpan.FromSeconds(30));
+
+        foreach (var request in waiting)
+        {
+            using var response = await request; // throws when the connection closed without an answer
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        }
+
+        Assert.That(api.Process.ExitCode, Is.Zero, await api.Errors);
+        Assert.That(stoppedIn, Is.LessThan(deliveryTimeout + FlushTimeout + TimeSpan.FromSeconds(5)));
+    }
+
+    /// <summary>SIGTERM, then the time the process took to end; fails the test past the limit.</summary>
+    private static async Task<TimeSpan> TerminateAsync(ApiProcess api, TimeSpan limit)
+    {
+        var stopping = Stopwatch.StartNew();
+        api.Terminate();
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await api.Process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"The API did not end within {limit} of SIGTERM.");
+        }
+
+        return stopping.Elapsed;
     }
 
     private static List<string> SpooledValues(string path)
