@@ -7,12 +7,17 @@ using GameApi.Web.Http;
 // Everything, the reading of appsettings.json included, runs inside the try: a failure exits with a status
 // and one line instead of an unhandled exception, which aborts the process (exit 134, a core dump where
 // enabled) after a stack trace.
+
+// Kept apart from the app, whose Lifetime asks the service provider, disposed once the host has ended.
+IHostApplicationLifetime? lifetime = null;
 try
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.Services.AddDomain().AddInfrastructure().AddWeb();
+    StopDuringStart.HideHostReport(builder.Logging, () => lifetime);
 
     var app = builder.Build();
+    lifetime = app.Lifetime;
     if (SettingsCheck.Problems(app.Services) is { Count: > 0 } problems)
     {
         // Each problem on a line of its own, all of them at once, and no stack trace: they are the operator's to fix.
@@ -31,7 +36,13 @@ try
     app.MapControllers();
     app.MapOperations();
 
+    StopDuringStart.Announce(lifetime, app.Logger);
     app.Run();
+    return 0;
+}
+catch (OperationCanceledException) when (StopDuringStart.Happened(lifetime))
+{
+    // SIGTERM or Ctrl+C before the API listened: the start was cancelled, and said so. A stop's exit.
     return 0;
 }
 catch (Exception e) when (e is not HostAbortedException)

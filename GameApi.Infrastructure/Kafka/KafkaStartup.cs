@@ -50,7 +50,8 @@ public sealed partial class KafkaStartup(
 
         try
         {
-            await topic.EnsureExistsAsync(options.Value.StartTimeout);
+            // A stop (SIGTERM, Ctrl+C) meanwhile ends the wait, and the start, at once.
+            await topic.EnsureExistsAsync(options.Value.StartTimeout, cancellationToken);
         }
         catch (KafkaException e)
         {
@@ -82,7 +83,7 @@ public sealed partial class KafkaStartup(
             try
             {
                 await Task.Delay(RetryInterval, stopping);
-                await topic.EnsureExistsAsync(RetryTimeout);
+                await topic.EnsureExistsAsync(RetryTimeout, stopping);
                 LogTopicReady(topic.Name, attempt);
                 return;
             }

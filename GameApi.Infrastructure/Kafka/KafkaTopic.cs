@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Microsoft.Extensions.Logging;
@@ -37,7 +38,8 @@ public sealed partial class KafkaTopic(KafkaConnection connection, IOptions<Kafk
     }
 
     /// <summary>Creates the topic unless it exists.</summary>
-    public async Task EnsureExistsAsync(TimeSpan timeout)
+    /// <param name="cancellationToken">Honoured within a second (<see cref="MetadataCall"/>).</param>
+    public async Task EnsureExistsAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var partitions = options.Value.TopicPartitions;
         if (connection.Embedded is { } embedded)
@@ -47,11 +49,12 @@ public sealed partial class KafkaTopic(KafkaConnection connection, IOptions<Kafk
             return;
         }
 
-        if (ReadyPartitions(timeout) > 0)
+        if (Served(timeout, cancellationToken))
         {
             return;
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
             await _admin.Value.CreateTopicsAsync(
@@ -69,6 +72,32 @@ public sealed partial class KafkaTopic(KafkaConnection connection, IOptions<Kafk
         if (_admin.IsValueCreated)
         {
             _admin.Value.Dispose();
+        }
+    }
+
+    // librdkafka's metadata call blocks for up to its timeout, cannot be cancelled, and its client must not be
+    // disposed under it: a stop during start-up (SIGTERM while Kafka does not answer) would wait for all of
+    // Kafka:StartTimeout. Asked in calls of at most this long, the cancellation is checked between them.
+    private static readonly TimeSpan MetadataCall = TimeSpan.FromSeconds(1);
+
+    // Whether the cluster serves the topic with a leader per partition; until the timeout while no broker answers.
+    private bool Served(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var left = timeout - Stopwatch.GetElapsedTime(started);
+            try
+            {
+                // At least a millisecond: librdkafka takes a negative timeout as none.
+                return ReadyPartitions(TimeSpan.FromTicks(Math.Clamp(left.Ticks, TimeSpan.TicksPerMillisecond, MetadataCall.Ticks))) > 0;
+            }
+            catch (KafkaException e) when (e.Error.Code is ErrorCode.Local_Transport or ErrorCode.Local_TimedOut
+                && Stopwatch.GetElapsedTime(started) < timeout)
+            {
+                // No answer within this call: the client keeps connecting meanwhile; ask again.
+            }
         }
     }
 

@@ -167,6 +167,29 @@ public class ShutdownTests
         Assert.That(stoppedIn, Is.LessThan(deliveryTimeout + FlushTimeout + TimeSpan.FromSeconds(5)));
     }
 
+    // A stop while start-up waited for Kafka waited all of Kafka:StartTimeout, then exited 1 as a failed
+    // start ("Hosting failed to start" with a stack trace, "GameApi could not run: A task was canceled").
+    [Test]
+    public async Task Sigterm_WhileStartWaitsForKafka_EndsAtOnceWithOneLineAndExit0()
+    {
+        var port = Ports.Free();
+        using var api = ApiProcess.Start("--urls", $"http://127.0.0.1:{port}", $"--Kafka:BootstrapServers=127.0.0.1:{Ports.Free()}",
+            "--Kafka:StartTimeout=00:00:30");
+        await Task.Delay(3000); // librdkafka loaded, the wait for Kafka begun
+        Assert.That(api.Process.HasExited, Is.False, await ErrorsIfExited(api));
+
+        var stoppedIn = await TerminateAsync(api, TimeSpan.FromSeconds(20));
+
+        var output = await api.Output;
+        Assert.That(api.Process.ExitCode, Is.Zero, output);
+        Assert.That(stoppedIn, Is.LessThan(TimeSpan.FromSeconds(3)));
+        Assert.That(await api.Errors, Is.Empty);
+        Assert.That(output, Does.Contain("Stopped during start-up"));
+        Assert.That(output, Does.Not.Contain("fail:").And.Not.Contain("Exception").And.Not.Contain("The API runs on"));
+    }
+
+    private static async Task<string> ErrorsIfExited(ApiProcess api) => api.Process.HasExited ? await api.Errors : "";
+
     /// <summary>SIGTERM, then the time the process took to end; fails the test past the limit.</summary>
     private static async Task<TimeSpan> TerminateAsync(ApiProcess api, TimeSpan limit)
     {
