@@ -56,20 +56,25 @@ public static class DependencyInjection
         return services;
     }
 
+    // Mapped as they are, these answered every method with 200, TRACE and DELETE included; like the game
+    // endpoints, other methods get 405 with an Allow header.
+    private static readonly HttpMethodMetadata GetAndHead = new([HttpMethods.Get, HttpMethods.Head]);
+
     /// <summary>
     /// /health/live: the process answers. /health/ready: events can be recorded (the spool has room and
     /// can be written; Kafka down is Degraded, still 200), with each check and the spool backlog as JSON.
-    /// /metrics: Prometheus.
+    /// /metrics: Prometheus. GET and HEAD only.
     /// </summary>
     public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false })
+            .WithMetadata(GetAndHead);
         endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(Infrastructure.DependencyInjection.ReadyTag),
             ResponseWriter = HealthReportWriter.WriteAsync,
-        });
-        endpoints.MapPrometheusScrapingEndpoint("/metrics");
+        }).WithMetadata(GetAndHead);
+        endpoints.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(GetAndHead);
         return endpoints;
     }
 }

@@ -27,6 +27,28 @@ public class SwaggerAndHealthTests
         _factory.Dispose();
     }
 
+    // They answered every method with 200, TRACE and DELETE included.
+    [Test]
+    public async Task OperationsEndpoints_OtherMethods_Answer405WithAllow(
+        [Values("/health/live", "/health/ready", "/metrics")] string path,
+        [Values("POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE")] string method)
+    {
+        using var response = await _client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.MethodNotAllowed));
+        Assert.That(response.Content.Headers.Allow, Is.EquivalentTo(new[] { "GET", "HEAD" }));
+    }
+
+    [Test]
+    public async Task OperationsEndpoints_GetAndHead_Answer(
+        [Values("/health/live", "/health/ready", "/metrics")] string path,
+        [Values("GET", "HEAD")] string method)
+    {
+        using var response = await _client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        Assert.That(response.StatusCode, Is.Not.EqualTo(HttpStatusCode.MethodNotAllowed).And.Not.EqualTo(HttpStatusCode.NotFound));
+    }
+
     [TestCase("/", "200,400,409,422,503")]
     [TestCase("/purchase_a_sword", "200,400,409,422,503")]
     [TestCase("/purchase_item", "200,400,409,422,503")]
