@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Reflection;
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
 
@@ -5,7 +7,8 @@ namespace GameApi.Librdkafka;
 
 /// <summary>
 /// Loads the librdkafka that ships with this application (the librdkafka.redist package's copy), by its
-/// full path, and binds every Confluent.Kafka call to it.
+/// full path, checks that it is the version the program was built with, and binds every Confluent.Kafka
+/// call to it.
 /// </summary>
 /// <remarks>
 /// Confluent.Kafka binds librdkafka by name. Where another <c>librdkafka.so</c> is on the loader's path
@@ -13,7 +16,7 @@ namespace GameApi.Librdkafka;
 /// find that copy: producing then works on a library years older, and consuming fails with
 /// <c>EntryPointNotFoundException</c> (librdkafka#2720, confluent-kafka-dotnet#783). Loading by path and
 /// resolving Confluent.Kafka's imports to that handle (src/Confluent.Kafka/Impl/LibRdKafka.cs binds
-/// them through <c>DllImport("librdkafka")</c>) leaves no room for another copy.
+/// them through <c>DllImport("librdkafka")</c>) leaves no room for another copy on the path.
 /// </remarks>
 public static class ShippedLibrdkafka
 {
@@ -25,11 +28,19 @@ public static class ShippedLibrdkafka
     private static readonly Lock Gate = new();
     private static LoadedLibrdkafka? _loaded;
 
+    /// <summary>The librdkafka.redist version this program was built with, written in by the build (GameApi.Librdkafka.csproj).</summary>
+    public static string ExpectedVersion { get; } =
+        typeof(ShippedLibrdkafka).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .SingleOrDefault(a => a.Key == "LibrdkafkaRedistVersion")?.Value
+        ?? throw new InvalidOperationException("GameApi.Librdkafka was built without the LibrdkafkaRedistVersion metadata.");
+
     /// <summary>
     /// Loads the shipped library once per process; later calls return the same. Call it before any
     /// Confluent.Kafka object is built.
     /// </summary>
-    /// <exception cref="LibrdkafkaLoadException">No shipped copy loads on this machine.</exception>
+    /// <exception cref="LibrdkafkaLoadException">
+    /// No shipped copy loads on this machine, or the one found is not the version the program was built with.
+    /// </exception>
     public static LoadedLibrdkafka Load()
     {
         lock (Gate)
@@ -55,6 +66,7 @@ public static class ShippedLibrdkafka
         {
             // Elsewhere Confluent.Kafka's own search finds the package's copy beside the program.
             Library.Load();
+            CheckVersion(Library.Version, Library.VersionString, "(found by Confluent.Kafka)");
             return new LoadedLibrdkafka(IntPtr.Zero, "(found by Confluent.Kafka)", Library.VersionString);
         }
 
@@ -78,6 +90,10 @@ public static class ShippedLibrdkafka
                 continue;
             }
 
+            // Checked before Confluent.Kafka is bound: a refused copy must not be half in use.
+            var (number, text) = NativeVersion(handle, path);
+            CheckVersion(number, text, path);
+
             // Every import of Confluent.Kafka ("librdkafka" and its per-distribution variants) resolves
             // to this handle, whatever else the loader's path holds.
             NativeLibrary.SetDllImportResolver(typeof(Library).Assembly, (name, _, _) =>
@@ -91,6 +107,30 @@ public static class ShippedLibrdkafka
         throw new LibrdkafkaLoadException(failures.Count == 0
             ? $"The librdkafka shipped with this program is missing: none of {string.Join(", ", FileNames)} is in {string.Join(" or ", Folders())}."
             : $"The librdkafka shipped with this program could not be loaded: {string.Join("; ", failures)}");
+    }
+
+    private static unsafe (int Number, string Text) NativeVersion(IntPtr handle, string path)
+    {
+        if (!NativeLibrary.TryGetExport(handle, "rd_kafka_version", out var number)
+            || !NativeLibrary.TryGetExport(handle, "rd_kafka_version_str", out var text))
+        {
+            throw new LibrdkafkaLoadException($"{path} is not a librdkafka (it has no rd_kafka_version): reinstall the published folder.");
+        }
+
+        return (((delegate* unmanaged<int>)number)(), Marshal.PtrToStringUTF8(((delegate* unmanaged<IntPtr>)text)()) ?? "");
+    }
+
+    /// <summary>Refuses a librdkafka whose major, minor and patch version differ from the package's the program was built with.</summary>
+    /// <param name="number">rd_kafka_version(): 0xMMmmrrpp (major, minor, revision, pre-release).</param>
+    internal static void CheckVersion(int number, string text, string path)
+    {
+        var expected = Version.Parse(ExpectedVersion.Split('-', '+')[0]);
+        var found = (Major: (number >> 24) & 0xff, Minor: (number >> 16) & 0xff, Patch: (number >> 8) & 0xff);
+        if (found != (expected.Major, expected.Minor, Math.Max(expected.Build, 0)))
+        {
+            throw new LibrdkafkaLoadException(string.Create(CultureInfo.InvariantCulture,
+                $"Found librdkafka {text} at {path}, but this program was built with librdkafka {ExpectedVersion}: reinstall the published folder."));
+        }
     }
 }
 

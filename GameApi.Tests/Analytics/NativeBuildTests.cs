@@ -378,6 +378,31 @@ public class NativeBuildTests
         }
     }
 
+    // A publish folder whose librdkafka files were replaced by another version: refused by name, not run.
+    [Test]
+    public void ShippedLibrdkafkaOfAnotherVersion_KafkaRead_Exit1NamingBoth()
+    {
+        var bare = CopyOf("gameapi-analytics", "libduckdb.so");
+        try
+        {
+            foreach (var name in new[] { "librdkafka.so", "centos8-librdkafka.so" })
+            {
+                File.Copy(Path.Combine(StubLibrdkafka.Folder, "librdkafka.so"), Path.Combine(bare, name));
+            }
+
+            var outcome = AnalyticsProcess.Run([Path.Combine(bare, "gameapi-analytics")], ["report", "--bootstrap-servers", "127.0.0.1:1", "--timeout", "2"], TimeSpan.FromMinutes(1));
+
+            Assert.That(outcome.ExitCode, Is.EqualTo(1), outcome.Stderr);
+            Assert.That(outcome.Stderr.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1), outcome.Stderr);
+            Assert.That(outcome.Stderr, Is.EqualTo(
+                $"error: Found librdkafka 2.0.2-stub at {Path.Combine(bare, "librdkafka.so")}, but this program was built with librdkafka {ShippedLibrdkafka.Load().Version}: reinstall the published folder.\n"));
+        }
+        finally
+        {
+            Directory.Delete(bare, recursive: true);
+        }
+    }
+
     [Test]
     public async Task Spark_SameAsInProcess()
     {
@@ -425,10 +450,13 @@ public class NativeBuildTests
     }
 
     // The binary and DuckDB's library in a folder of their own: a publish whose librdkafka files were lost.
-    private string CopyWithoutLibrdkafka()
+    private string CopyWithoutLibrdkafka() => CopyOf("gameapi-analytics", "libduckdb.so");
+
+    // These files of the publish folder in a folder of their own.
+    private string CopyOf(params string[] files)
     {
         var bare = Directory.CreateTempSubdirectory("gameapi-native-bare-").FullName;
-        foreach (var file in new[] { "gameapi-analytics", "libduckdb.so" })
+        foreach (var file in files)
         {
             File.Copy(Path.Combine(_publish, file), Path.Combine(bare, file));
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using GameApi.Infrastructure.Embedded;
+using GameApi.Librdkafka;
 using GameApi.Tests.Support;
 
 namespace GameApi.Tests.Web;
@@ -48,27 +49,79 @@ public class ShippedLibrdkafkaTests
         try
         {
             CopyWithoutLibrdkafka(AppContext.BaseDirectory, bare);
-            var start = new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(bare, "GameApi.Web.dll"), "--urls", "http://127.0.0.1:0", "--Kafka:EmbeddedAddress=127.0.0.1:0", $"--Spool:Path={Path.Combine(bare, "spool", "e.db")}"])
-            {
-                WorkingDirectory = bare,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var api = System.Diagnostics.Process.Start(start)!;
-            var output = api.StandardOutput.ReadToEndAsync();
-            var errors = api.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await api.WaitForExitAsync(timeout.Token);
+            var (exitCode, output, errors) = await RunToExitAsync(bare, bare, new Dictionary<string, string>());
 
-            Assert.That(api.ExitCode, Is.EqualTo(1), await output);
-            Assert.That((await errors).TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1));
-            Assert.That(await errors, Does.StartWith("GameApi could not run: The librdkafka shipped with this program is missing")
+            Assert.That(exitCode, Is.EqualTo(1), output);
+            Assert.That(errors.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1));
+            Assert.That(errors, Does.StartWith("GameApi could not run: The librdkafka shipped with this program is missing")
                 .And.Contain(Path.Combine(bare, "runtimes", "linux-x64", "native")));
         }
         finally
         {
             Directory.Delete(bare, recursive: true);
         }
+    }
+
+    // A deployment whose librdkafka files were replaced by another version (a packager "deduplicating" them,
+    // a botched copy): the API logged it as loaded, then died of a segmentation fault at the first request.
+    [Test]
+    public async Task Start_ShippedLibrdkafkaOfAnotherVersion_ExitsWithOneLineNamingBoth()
+    {
+        var expected = ShippedLibrdkafka.Load().Version;
+        var bare = Directory.CreateTempSubdirectory("gameapi-other-librdkafka-").FullName;
+        try
+        {
+            CopyWithoutLibrdkafka(AppContext.BaseDirectory, bare);
+            var native = Path.Combine(bare, "runtimes", "linux-x64", "native");
+            foreach (var name in new[] { "librdkafka.so", "centos8-librdkafka.so" })
+            {
+                File.Copy(Path.Combine(StubLibrdkafka.Folder, "librdkafka.so"), Path.Combine(native, name));
+            }
+
+            var (exitCode, output, errors) = await RunToExitAsync(bare, bare, new Dictionary<string, string>());
+
+            Assert.That(exitCode, Is.EqualTo(1), output + errors);
+            Assert.That(errors.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1), errors);
+            Assert.That(errors, Does.StartWith($"GameApi could not run: Found librdkafka 2.0.2-stub at {Path.Combine(native, "librdkafka.so")}, but this program was built with librdkafka {expected}")
+                .And.EndWith("reinstall the published folder.\n"));
+        }
+        finally
+        {
+            Directory.Delete(bare, recursive: true);
+        }
+    }
+
+    // The API in `folder` with an embedded broker on a free port and its files in `data`, run until it exits (30 s at most).
+    private static async Task<(int ExitCode, string Output, string Errors)> RunToExitAsync(string folder, string data, IReadOnlyDictionary<string, string> environment)
+    {
+        string[] args = ["--urls", "http://127.0.0.1:0", "--Kafka:EmbeddedAddress=127.0.0.1:0", $"--Spool:Path={Path.Combine(data, "spool", "e.db")}", $"--Idempotency:Path={Path.Combine(data, "keys.db")}"];
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(folder, "GameApi.Web.dll"), .. args])
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var api = System.Diagnostics.Process.Start(start)!;
+        var output = api.StandardOutput.ReadToEndAsync();
+        var errors = api.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await api.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            api.Kill(entireProcessTree: true);
+            await api.WaitForExitAsync();
+            Assert.Fail($"The API was still running 30 s after starting: {await errors}");
+        }
+
+        return (api.ExitCode, await output, await errors);
     }
 
     // Every file beside the program, and of the native libraries only SQLite's (the spool's).
