@@ -7,8 +7,8 @@ namespace GameApi.Librdkafka;
 
 /// <summary>
 /// Loads the librdkafka that ships with this application (the librdkafka.redist package's copy), by its
-/// full path, checks that it is the version the program was built with, and binds every Confluent.Kafka
-/// call to it.
+/// full path, checks that it is the version the program was built with and that no other copy takes over
+/// its calls, and binds every Confluent.Kafka call to it.
 /// </summary>
 /// <remarks>
 /// Confluent.Kafka binds librdkafka by name. Where another <c>librdkafka.so</c> is on the loader's path
@@ -39,7 +39,8 @@ public static class ShippedLibrdkafka
     /// Confluent.Kafka object is built.
     /// </summary>
     /// <exception cref="LibrdkafkaLoadException">
-    /// No shipped copy loads on this machine, or the one found is not the version the program was built with.
+    /// No shipped copy loads on this machine, the one found is not the version the program was built with, or
+    /// another librdkafka in the process would take over its calls.
     /// </exception>
     public static LoadedLibrdkafka Load()
     {
@@ -90,7 +91,8 @@ public static class ShippedLibrdkafka
                 continue;
             }
 
-            // Checked before Confluent.Kafka is bound: a refused copy must not be half in use.
+            // Both checks before Confluent.Kafka is bound: a refused copy must not be half in use.
+            RefuseForeignCopy(handle, path);
             var (number, text) = NativeVersion(handle, path);
             CheckVersion(number, text, path);
 
@@ -107,6 +109,41 @@ public static class ShippedLibrdkafka
         throw new LibrdkafkaLoadException(failures.Count == 0
             ? $"The librdkafka shipped with this program is missing: none of {string.Join(", ", FileNames)} is in {string.Join(" or ", Folders())}."
             : $"The librdkafka shipped with this program could not be loaded: {string.Join("; ", failures)}");
+    }
+
+    /// <summary>
+    /// Refuses when another librdkafka is in the process's global scope, which is where the symbols of a
+    /// library loaded before the shipped copy (LD_PRELOAD, or RTLD_GLOBAL) are.
+    /// </summary>
+    /// <remarks>
+    /// Loading by path chooses which file is mapped, not how its calls to its own functions bind: the
+    /// package's builds are not linked with -Bsymbolic, so those calls go through the PLT and bind in the
+    /// global scope first. A preloaded librdkafka 2.0.2 then runs inside the shipped 2.16.0, with 2.16's
+    /// structures: an assertion in rd_kafka_conf_finalize aborts the API, the analytics' consumer segfaults.
+    /// The other way out, dlopen with RTLD_DEEPBIND (the shipped copy binds to itself and its own
+    /// dependencies first), is not taken: it binds the library's malloc and free to libc's even when a
+    /// preloaded allocator (jemalloc, tcmalloc) replaces them for the rest of the process, so memory
+    /// crossing between the two is freed by the wrong allocator; it is glibc-only (musl has no
+    /// RTLD_DEEPBIND), and needs a dlopen of our own, beside the runtime's. A preloaded librdkafka is a
+    /// mistake of the environment: saying so at once, in one line, is simple and safe.
+    /// </remarks>
+    private static void RefuseForeignCopy(IntPtr handle, string path)
+    {
+        // dlsym on the main program's handle searches the global scope: the program, what it was linked
+        // with, LD_PRELOAD and libraries opened RTLD_GLOBAL. NativeLibrary.Load opens RTLD_LOCAL, so the
+        // shipped copy is found there only if it is also in that scope, as the same file (same address).
+        if (!NativeLibrary.TryGetExport(NativeLibrary.GetMainProgramHandle(), "rd_kafka_version", out var global)
+            || (NativeLibrary.TryGetExport(handle, "rd_kafka_version", out var own) && global == own))
+        {
+            return;
+        }
+
+        var other = ProcessMaps.FileAt(global) ?? "a file this process cannot name";
+        var how = string.IsNullOrEmpty(Environment.GetEnvironmentVariable("LD_PRELOAD"))
+            ? "probably through a library loaded before it"
+            : "probably through LD_PRELOAD";
+        throw new LibrdkafkaLoadException(
+            $"Another librdkafka ({other}) is loaded into this process, {how}; it takes over the calls of the copy this program ships ({path}): start the program without it.");
     }
 
     private static unsafe (int Number, string Text) NativeVersion(IntPtr handle, string path)

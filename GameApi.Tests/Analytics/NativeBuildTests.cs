@@ -378,6 +378,17 @@ public class NativeBuildTests
         }
     }
 
+    // Debian's librdkafka 2.0.2 preloaded took over the shipped copy's calls to itself: a Kafka read
+    // segfaulted, after --version had said the shipped copy was in use.
+    [Test]
+    public void Kafka_AnotherLibrdkafkaPreloaded_Exit1WithOneLineNamingIt() =>
+        OtherLibrdkafkaOnPath.AssertRefusesPreloaded(AnalyticsProcess.Run(
+            [_native], ["report", "--bootstrap-servers", "127.0.0.1:1", "--timeout", "2"], TimeSpan.FromMinutes(1), OtherLibrdkafkaOnPath.Preloaded));
+
+    [Test]
+    public void Version_AnotherLibrdkafkaPreloaded_Exit1WithOneLineNamingIt() =>
+        OtherLibrdkafkaOnPath.AssertRefusesPreloaded(AnalyticsProcess.Run([_native], ["--version"], TimeSpan.FromMinutes(1), OtherLibrdkafkaOnPath.Preloaded));
+
     // A publish folder whose librdkafka files were replaced by another version: refused by name, not run.
     [Test]
     public void ShippedLibrdkafkaOfAnotherVersion_KafkaRead_Exit1NamingBoth()

@@ -14,6 +14,20 @@ internal static class OtherLibrdkafkaOnPath
 
     public static IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = StubLibrdkafka.Folder };
 
+    /// <summary>The stub in the process's global scope, as LD_PRELOAD puts it (where Debian's 2.0.2 crashed the shipped copy).</summary>
+    public static IReadOnlyDictionary<string, string> Preloaded => new Dictionary<string, string> { ["LD_PRELOAD"] = PreloadedFile };
+
+    public static string PreloadedFile => Path.Combine(StubLibrdkafka.Folder, "librdkafka.so");
+
+    /// <summary>The run refused at once: exit code 1 and one line naming the preloaded file and what to do.</summary>
+    public static void AssertRefusesPreloaded(AnalyticsOutcome outcome)
+    {
+        Assert.That(outcome.ExitCode, Is.EqualTo(1), outcome.Stdout + outcome.Stderr);
+        Assert.That(outcome.Stderr.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1), outcome.Stderr);
+        Assert.That(outcome.Stderr, Does.StartWith($"error: Another librdkafka ({PreloadedFile}) is loaded into this process, probably through LD_PRELOAD;")
+            .And.EndWith("start the program without it.\n"));
+    }
+
     public static IEnumerable<string> EventIds => Enumerable.Range(0, EventCount).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public static void WriteEvents(string bootstrapServers, string topic) =>

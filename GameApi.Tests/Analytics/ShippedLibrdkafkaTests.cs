@@ -53,6 +53,17 @@ public class ShippedLibrdkafkaTests
         Assert.That(outcome.Stdout.Split('\n')[1], Is.EqualTo($"librdkafka {Shipped.Version} ({Shipped.Path})"));
     }
 
+    // Debian's librdkafka 2.0.2 preloaded took over the shipped copy's calls to itself: a Kafka read
+    // segfaulted, after --version had said the shipped copy was in use.
+    [Test]
+    public void Sql_AnotherLibrdkafkaPreloaded_Exit1WithOneLineNamingIt() =>
+        OtherLibrdkafkaOnPath.AssertRefusesPreloaded(AnalyticsProcess.Run(
+            AnalyticsProcess.Jit, OtherLibrdkafkaOnPath.ReadEverything(_broker.BootstrapServers, Topic), Timeout, OtherLibrdkafkaOnPath.Preloaded));
+
+    [Test]
+    public void Version_AnotherLibrdkafkaPreloaded_Exit1WithOneLineNamingIt() =>
+        OtherLibrdkafkaOnPath.AssertRefusesPreloaded(AnalyticsProcess.Run(AnalyticsProcess.Jit, ["--version"], Timeout, OtherLibrdkafkaOnPath.Preloaded));
+
     [Test]
     public void Version_InProcess_PrintsTheProgramLibrdkafkaAndDuckDbVersions()
     {

@@ -91,6 +91,30 @@ public class ShippedLibrdkafkaTests
         }
     }
 
+    // A librdkafka in the process's global scope (LD_PRELOAD) takes over the shipped copy's calls to its own
+    // functions: Debian's 2.0.2 made the API abort (exit 134) in rd_kafka_conf_finalize, after it logged that
+    // the shipped 2.16.0 was loaded. It refuses at once, naming the other copy.
+    [Test]
+    public async Task Start_AnotherLibrdkafkaPreloaded_ExitsWithOneLineNamingIt()
+    {
+        var preloaded = Path.Combine(StubLibrdkafka.Folder, "librdkafka.so");
+        var spool = Directory.CreateTempSubdirectory("gameapi-preloaded-").FullName;
+        try
+        {
+            var (exitCode, output, errors) = await RunToExitAsync(AppContext.BaseDirectory, spool, new Dictionary<string, string> { ["LD_PRELOAD"] = preloaded });
+
+            Assert.That(exitCode, Is.EqualTo(1), output + errors);
+            Assert.That(errors.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1), errors);
+            Assert.That(errors, Does.StartWith($"GameApi could not run: Another librdkafka ({preloaded}) is loaded into this process, probably through LD_PRELOAD;")
+                .And.Contain(ShippedLibrdkafka.Load().Path)
+                .And.EndWith("start the program without it.\n"));
+        }
+        finally
+        {
+            Directory.Delete(spool, recursive: true);
+        }
+    }
+
     // The API in `folder` with an embedded broker on a free port and its files in `data`, run until it exits (30 s at most).
     private static async Task<(int ExitCode, string Output, string Errors)> RunToExitAsync(string folder, string data, IReadOnlyDictionary<string, string> environment)
     {
