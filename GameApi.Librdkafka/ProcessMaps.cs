@@ -5,7 +5,7 @@ namespace GameApi.Librdkafka;
 /// <summary>A file mapped into this process, and the addresses it occupies.</summary>
 internal readonly record struct MappedFile(ulong Start, ulong End, string File);
 
-/// <summary>The files mapped into this process, from /proc/self/maps (Linux): which file an address belongs to.</summary>
+/// <summary>The files mapped into this process, from /proc/self/maps (Linux): which file an address belongs to, which C library runs.</summary>
 internal static class ProcessMaps
 {
     /// <summary>The file mapped at <paramref name="address"/>, or null when none is (or the maps cannot be read).</summary>

@@ -20,10 +20,12 @@ namespace GameApi.Librdkafka;
 /// </remarks>
 public static class ShippedLibrdkafka
 {
-    // The package's Linux builds, in the order Confluent.Kafka itself tries them: the plain build needs
-    // libsasl2.so.3 (absent on Debian); the centos8 build has no dependency beyond glibc; musl systems
-    // take the alpine build.
-    private static readonly string[] FileNames = ["librdkafka.so", "centos8-librdkafka.so", "alpine-librdkafka.so"];
+    // The package's Linux builds, chosen by the C library the process runs on, as Confluent.Kafka chooses
+    // (LibRdKafka.cs, LoadLinuxDelegates). On glibc, in its order: the plain build needs libsasl2.so.3
+    // (absent on Debian); the centos8 build has no dependency beyond glibc. On musl only the alpine build:
+    // a glibc build may well load there (Alpine's gcompat) and then fail in ways no message explains.
+    private static readonly string[] GlibcFileNames = ["librdkafka.so", "centos8-librdkafka.so"];
+    private static readonly string[] MuslFileNames = ["alpine-librdkafka.so"];
 
     private static readonly Lock Gate = new();
     private static LoadedLibrdkafka? _loaded;
@@ -61,6 +63,13 @@ public static class ShippedLibrdkafka
         yield return baseDirectory;
     }
 
+    /// <summary>The package's files to try, in order, for a process on musl or on glibc.</summary>
+    internal static IReadOnlyList<string> FileNames(bool musl) => musl ? MuslFileNames : GlibcFileNames;
+
+    /// <summary>Whether this process runs on musl: its dynamic loader (which is its C library) is musl's.</summary>
+    internal static bool RunsOnMusl(IEnumerable<string> mappedFiles) =>
+        mappedFiles.Any(file => System.IO.Path.GetFileName(file).StartsWith("ld-musl-", StringComparison.Ordinal));
+
     private static LoadedLibrdkafka LoadOnce()
     {
         if (!OperatingSystem.IsLinux())
@@ -71,8 +80,9 @@ public static class ShippedLibrdkafka
             return new LoadedLibrdkafka(IntPtr.Zero, "(found by Confluent.Kafka)", Library.VersionString);
         }
 
+        var names = FileNames(RunsOnMusl(ProcessMaps.Read().Select(m => m.File)));
         var failures = new List<string>();
-        foreach (var path in Folders().SelectMany(folder => FileNames.Select(name => System.IO.Path.Combine(folder, name))))
+        foreach (var path in Folders().SelectMany(folder => names.Select(name => System.IO.Path.Combine(folder, name))))
         {
             if (!File.Exists(path))
             {
@@ -107,7 +117,7 @@ public static class ShippedLibrdkafka
         }
 
         throw new LibrdkafkaLoadException(failures.Count == 0
-            ? $"The librdkafka shipped with this program is missing: none of {string.Join(", ", FileNames)} is in {string.Join(" or ", Folders())}."
+            ? $"The librdkafka shipped with this program is missing: none of {string.Join(", ", names)} is in {string.Join(" or ", Folders())}."
             : $"The librdkafka shipped with this program could not be loaded: {string.Join("; ", failures)}");
     }
 

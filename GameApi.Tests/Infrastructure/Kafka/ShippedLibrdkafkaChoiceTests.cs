@@ -3,9 +3,39 @@ using GameApi.Librdkafka;
 
 namespace GameApi.Tests.Infrastructure.Kafka;
 
-/// <summary>How ShippedLibrdkafka checks the package's file: by version, and who a function's address belongs to.</summary>
+/// <summary>
+/// How ShippedLibrdkafka chooses and checks the package's file: by the process's C library (musl takes the
+/// alpine build only, glibc never), by version, and who a function's address belongs to.
+/// </summary>
 public class ShippedLibrdkafkaChoiceTests
 {
+    [Test]
+    public void FileNames_OnMusl_OnlyTheAlpineBuild() =>
+        Assert.That(ShippedLibrdkafka.FileNames(musl: true), Is.EqualTo(new[] { "alpine-librdkafka.so" }));
+
+    [Test]
+    public void FileNames_OnGlibc_TheGlibcBuildsInConfluentsOrder_NeverTheAlpineOne() =>
+        Assert.That(ShippedLibrdkafka.FileNames(musl: false), Is.EqualTo(new[] { "librdkafka.so", "centos8-librdkafka.so" }));
+
+    [Test]
+    public void RunsOnMusl_MuslsLoaderMapped_True() =>
+        Assert.That(ShippedLibrdkafka.RunsOnMusl(["/usr/bin/dotnet", "/lib/ld-musl-x86_64.so.1", "/usr/lib/libstdc++.so.6.0.33"]), Is.True);
+
+    [Test]
+    public void RunsOnMusl_GlibcsLoaderMapped_False() =>
+        Assert.That(ShippedLibrdkafka.RunsOnMusl(["/usr/bin/dotnet", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"]), Is.False);
+
+    [Test]
+    public void RunsOnMusl_ThisProcess_AsItsLibraries()
+    {
+        var maps = ProcessMaps.Read().Select(m => m.File).ToList();
+
+        // The runtime's own identifier says musl (linux-musl-x64; alpine.3.20-x64 for Alpine's own .NET build).
+        var rid = RuntimeInformation.RuntimeIdentifier;
+        Assert.That(maps, Is.Not.Empty);
+        Assert.That(ShippedLibrdkafka.RunsOnMusl(maps), Is.EqualTo(rid.Contains("musl", StringComparison.Ordinal) || rid.StartsWith("alpine", StringComparison.Ordinal)));
+    }
+
     [Test]
     public void ProcessMaps_Parse_KeepsFilesWithTheirAddresses()
     {
