@@ -117,7 +117,7 @@ public static class ShippedLibrdkafka
         }
 
         throw new LibrdkafkaLoadException(failures.Count == 0
-            ? $"The librdkafka shipped with this program is missing: none of {string.Join(", ", names)} is in {string.Join(" or ", Folders())}."
+            ? $"The librdkafka shipped with this program is missing: none of {string.Join(", ", names)} is in {string.Join(" or ", Folders())}; copy the whole publish folder."
             : $"The librdkafka shipped with this program could not be loaded: {string.Join("; ", failures)}");
     }
 

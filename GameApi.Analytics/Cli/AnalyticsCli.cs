@@ -196,6 +196,12 @@ public static class AnalyticsCli
                 stderr.WriteLine($"error: {e.Message}");
                 return BadUsage;
             }
+            catch (Exception e) when (ProgramFiles.MissingLibrary(e) is { } missing)
+            {
+                // DuckDB's library not beside the executable: an installation to mend, like a missing librdkafka.
+                stderr.WriteLine($"error: {missing}");
+                return SourceUnavailable;
+            }
         }
 
         events.SetAction(p => Execute(p, run => run.Events(p.GetValue(limit))));

@@ -30,7 +30,18 @@ internal sealed class VersionAction : SynchronousCommandLineAction
         }
 
         stdout.WriteLine($"librdkafka {librdkafka.Version} ({librdkafka.Path})");
-        stdout.WriteLine($"DuckDB {DuckDbEngine.Version()}");
+        string duckDb;
+        try
+        {
+            duckDb = DuckDbEngine.Version();
+        }
+        catch (Exception e) when (ProgramFiles.MissingLibrary(e) is { } missing)
+        {
+            parseResult.InvocationConfiguration.Error.WriteLine($"error: {missing}");
+            return AnalyticsCli.SourceUnavailable;
+        }
+
+        stdout.WriteLine($"DuckDB {duckDb}");
         return AnalyticsCli.Ok;
     }
 }

@@ -439,7 +439,10 @@ public sealed class DuckDbEngine : IAnalyticsEngine
         _removeAtEnd.Dispose();
         try
         {
-            _opening.GetAwaiter().GetResult();
+            // Waited for (the connection is not disposed under it), not rethrown: a failed open has reached the caller
+            // through LoadEvents already, or another error is on its way out (the librdkafka one), which this must not replace.
+            _opening.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
+            _ = _opening.Exception;
         }
         finally
         {

@@ -414,6 +414,48 @@ public class NativeBuildTests
         }
     }
 
+    // The executable copied alone (to /usr/local/bin, say): DuckDB's missing library was a stack trace, and on a
+    // Kafka read it replaced the librdkafka line (the engine's disposal rethrew DuckDB's failure over it).
+    [Test]
+    public void LoneExecutable_KafkaRead_Exit1WithTheLibrdkafkaLine()
+    {
+        var bare = CopyOf("gameapi-analytics");
+        try
+        {
+            var outcome = AnalyticsProcess.Run([Path.Combine(bare, "gameapi-analytics")], ["report", "--bootstrap-servers", "127.0.0.1:1", "--timeout", "2"], TimeSpan.FromMinutes(1));
+
+            Assert.That(outcome.ExitCode, Is.EqualTo(1), outcome.Stderr);
+            Assert.That(outcome.Stderr.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1), outcome.Stderr);
+            Assert.That(outcome.Stderr, Does.StartWith("error: The librdkafka shipped with this program is missing: ")
+                .And.Contain(bare).And.EndWith("copy the whole publish folder.\n"));
+        }
+        finally
+        {
+            Directory.Delete(bare, recursive: true);
+        }
+    }
+
+    [Test]
+    public void LoneExecutable_FileInput_Exit1NamingLibduckdb()
+    {
+        var bare = CopyOf("gameapi-analytics");
+        try
+        {
+            // Events without a junk line or a resend, which would add their notices before the error.
+            var input = AnalyticsRunner.WriteLines(Lines[1], Lines[3]);
+            var outcome = AnalyticsProcess.Run([Path.Combine(bare, "gameapi-analytics")], ["report", "--input", input], TimeSpan.FromMinutes(1));
+
+            Assert.That(outcome.ExitCode, Is.EqualTo(1), outcome.Stderr);
+            Assert.That(outcome.Stderr.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1), outcome.Stderr);
+            Assert.That(outcome.Stderr, Does.StartWith("error: libduckdb.so, a part of this program, is missing: ")
+                .And.Contain(bare).And.EndWith("copy the whole publish folder, not the executable alone.\n"));
+        }
+        finally
+        {
+            Directory.Delete(bare, recursive: true);
+        }
+    }
+
     [Test]
     public async Task Spark_SameAsInProcess()
     {

@@ -64,6 +64,49 @@ public class ShippedLibrdkafkaTests
     public void Version_AnotherLibrdkafkaPreloaded_Exit1WithOneLineNamingIt() =>
         OtherLibrdkafkaOnPath.AssertRefusesPreloaded(AnalyticsProcess.Run(AnalyticsProcess.Jit, ["--version"], Timeout, OtherLibrdkafkaOnPath.Preloaded));
 
+    // The program's files without the native libraries (runtimes/), as an executable copied alone: DuckDB's
+    // missing library was a stack trace, and on a Kafka read it replaced the librdkafka line (the engine's
+    // disposal rethrew DuckDB's failure over it). The native build's tests run the published executable alone.
+    [Test]
+    public void NoNativeLibraries_KafkaRead_Exit1WithTheLibrdkafkaLine() => WithoutNativeLibraries(bare =>
+    {
+        var outcome = AnalyticsProcess.Run(["dotnet", Path.Combine(bare, "gameapi-analytics.dll")], ["report", "--bootstrap-servers", "127.0.0.1:1", "--timeout", "2"], Timeout);
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(1), outcome.Stderr);
+        Assert.That(outcome.Stderr, Is.EqualTo(
+            $"error: The librdkafka shipped with this program is missing: none of librdkafka.so, centos8-librdkafka.so is in {Path.Combine(bare, "runtimes", "linux-x64", "native")} or {bare}/; copy the whole publish folder.\n"));
+    });
+
+    [Test]
+    public void NoNativeLibraries_FileInput_Exit1NamingLibduckdb() => WithoutNativeLibraries(bare =>
+    {
+        var input = AnalyticsRunner.WriteLines("""{"event_type":"default","event_id":"1"}""");
+        var outcome = AnalyticsProcess.Run(["dotnet", Path.Combine(bare, "gameapi-analytics.dll")], ["report", "--input", input], Timeout);
+
+        Assert.That(outcome.ExitCode, Is.EqualTo(1), outcome.Stderr);
+        Assert.That(outcome.Stderr, Is.EqualTo(
+            $"error: libduckdb.so, a part of this program, is missing: it is in none of {Path.Combine(bare, "runtimes", "linux-x64", "native")} or {bare}/; copy the whole publish folder, not the executable alone.\n"));
+    });
+
+    // The files beside the tests (the analytics' among them) in a folder of their own, without runtimes/.
+    private static void WithoutNativeLibraries(Action<string> test)
+    {
+        var bare = Directory.CreateTempSubdirectory("gameapi-analytics-bare-").FullName;
+        try
+        {
+            foreach (var file in Directory.GetFiles(AppContext.BaseDirectory))
+            {
+                File.Copy(file, Path.Combine(bare, Path.GetFileName(file)));
+            }
+
+            test(bare);
+        }
+        finally
+        {
+            Directory.Delete(bare, recursive: true);
+        }
+    }
+
     [Test]
     public void Version_InProcess_PrintsTheProgramLibrdkafkaAndDuckDbVersions()
     {
