@@ -10,7 +10,7 @@ namespace GameApi.Analytics.Engine;
 /// <summary>How a result column of a DuckDB type is read into .NET.</summary>
 internal enum ColumnReading
 {
-    /// <summary>As DuckDB.NET gives it (numbers, booleans, text, UUIDs, timestamps), but decimals as <see cref="DuckDbColumns.Read"/> says.</summary>
+    /// <summary>As DuckDB.NET gives it (numbers, booleans, text, UUIDs, timestamps), but decimals as <see cref="DuckDbColumns.Reading"/> says.</summary>
     Value,
 
     /// <summary>Lists, structs, maps, unions (and JSON values) as JSON text: DuckDB.NET turns them into generic
@@ -49,7 +49,7 @@ internal static class DuckDbColumns
     }
 
     /// <summary>
-    /// A value read in .NET: as DuckDB.NET gives it, but a decimal as DuckDB writes it, every digit kept
+    /// How a column's values are read in .NET: as DuckDB.NET gives them, but a decimal as DuckDB writes it, every digit kept
     /// (.NET's decimal holds 28 or 29 and fails past its range; DECIMAL(38,s) is what SUM and products of
     /// decimals give), as JSON text so that JSON output keeps it a number.
     /// </summary>
@@ -58,23 +58,21 @@ internal static class DuckDbColumns
     /// statement that could not be rewritten (DESCRIBE takes no EXECUTE or INSERT ... RETURNING): they are
     /// written as DuckDB writes them, not as .NET's defaults for DuckDB.NET's types (10:15, 3.01:30:00).
     /// </remarks>
-    /// <exception cref="SqlException">A value DuckDB.NET gives only in part.</exception>
-    public static object Read(DuckDBDataReader reader, int column)
+    /// <param name="typeName">The column's type as the reader names it (<c>GetDataTypeName</c>): chosen once per
+    /// column, not per value, since a large result has millions of values.</param>
+    /// <returns>A reader of one value; it throws <see cref="SqlException"/> for a value DuckDB.NET gives only in part.</returns>
+    public static Func<DuckDBDataReader, int, object> Reading(string typeName) => typeName switch
     {
-        ArgumentNullException.ThrowIfNull(reader);
-        return reader.GetDataTypeName(column) switch
-        {
-            nameof(DuckDBType.Decimal) => new JsonText(Digits(reader.GetFieldValue<DuckDBDecimal>(column))),
-            nameof(DuckDBType.Time) => Clock(reader.GetFieldValue<DuckDBTimeOnly>(column)),
-            nameof(DuckDBType.TimeTz) => Clock(reader.GetFieldValue<DuckDBTimeTz>(column)),
-            // In the session's time zone, UTC (DuckDbEngine.Open), unless the query set another.
-            nameof(DuckDBType.TimestampTz) => ResultValues.Text(reader.GetDateTime(column)) + "+00",
-            nameof(DuckDBType.Interval) => Interval(reader.GetFieldValue<DuckDBInterval>(column)),
-            nameof(DuckDBType.VarInt) => reader.GetFieldValue<BigInteger>(column).ToString(CultureInfo.InvariantCulture), // text, as BIGNUM is elsewhere
-            nameof(DuckDBType.TimestampNs) => throw CannotShow(reader.GetName(column), "a TIMESTAMP_NS, whose nanoseconds DuckDB.NET does not give"),
-            _ => reader.GetValue(column),
-        };
-    }
+        nameof(DuckDBType.Decimal) => static (reader, column) => new JsonText(Digits(reader.GetFieldValue<DuckDBDecimal>(column))),
+        nameof(DuckDBType.Time) => static (reader, column) => Clock(reader.GetFieldValue<DuckDBTimeOnly>(column)),
+        nameof(DuckDBType.TimeTz) => static (reader, column) => Clock(reader.GetFieldValue<DuckDBTimeTz>(column)),
+        // In the session's time zone, UTC (DuckDbEngine.Open), unless the query set another.
+        nameof(DuckDBType.TimestampTz) => static (reader, column) => ResultValues.Text(reader.GetDateTime(column)) + "+00",
+        nameof(DuckDBType.Interval) => static (reader, column) => Interval(reader.GetFieldValue<DuckDBInterval>(column)),
+        nameof(DuckDBType.VarInt) => static (reader, column) => reader.GetFieldValue<BigInteger>(column).ToString(CultureInfo.InvariantCulture), // text, as BIGNUM is elsewhere
+        nameof(DuckDBType.TimestampNs) => static (reader, column) => throw CannotShow(reader.GetName(column), "a TIMESTAMP_NS, whose nanoseconds DuckDB.NET does not give"),
+        _ => static (reader, column) => reader.GetValue(column),
+    };
 
     /// <summary>The error for a value that cannot be shown as it is: DuckDB's own text of it can.</summary>
     public static SqlException CannotShow(string column, string what) =>

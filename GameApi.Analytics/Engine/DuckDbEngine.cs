@@ -337,14 +337,16 @@ public sealed class DuckDbEngine : IAnalyticsEngine
     {
         var names = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
         var rows = new List<object?[]>();
+        Func<DuckDBDataReader, int, object>[]? reads = null;
         while (reader.Read())
         {
+            reads ??= Enumerable.Range(0, reader.FieldCount).Select(i => DuckDbColumns.Reading(reader.GetDataTypeName(i))).ToArray();
             var row = new object?[reader.FieldCount];
             for (var i = 0; i < row.Length; i++)
             {
                 row[i] = reader.IsDBNull(i) ? null
                     : readings?[i] == ColumnReading.Json ? new JsonText(reader.GetString(i))
-                    : Checked(ValueAt(reader, i));
+                    : Checked(ValueAt(reader, i, reads[i]));
             }
 
             rows.Add(row);
@@ -355,11 +357,11 @@ public sealed class DuckDbEngine : IAnalyticsEngine
 
     // A query can make values .NET cannot hold (DuckDB's infinity or a year past 9999 as a time, an interval
     // past TimeSpan's range); the events table has none.
-    private static object ValueAt(DuckDBDataReader reader, int column)
+    private static object ValueAt(DuckDBDataReader reader, int column, Func<DuckDBDataReader, int, object> read)
     {
         try
         {
-            return DuckDbColumns.Read(reader, column);
+            return read(reader, column);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentOutOfRangeException or OverflowException)
         {
