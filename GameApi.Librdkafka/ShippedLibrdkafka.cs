@@ -52,8 +52,8 @@ public static class ShippedLibrdkafka
         }
     }
 
-    /// <summary>The folders a build or publish puts the package's native files in.</summary>
-    internal static IEnumerable<string> Folders()
+    /// <summary>The folders a build or publish puts the package's native files in (the analytics' DuckDB library's too).</summary>
+    public static IEnumerable<string> Folders()
     {
         var baseDirectory = AppContext.BaseDirectory;
         var architecture = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();

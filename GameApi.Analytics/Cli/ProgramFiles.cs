@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using GameApi.Librdkafka;
 
 namespace GameApi.Analytics.Cli;
 
@@ -9,13 +9,6 @@ namespace GameApi.Analytics.Cli;
 /// </summary>
 internal static class ProgramFiles
 {
-    /// <summary>The folders the program's native libraries are looked for in, as ShippedLibrdkafka looks.</summary>
-    public static IReadOnlyList<string> Folders()
-    {
-        var architecture = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
-        return [Path.Combine(AppContext.BaseDirectory, "runtimes", $"linux-{architecture}", "native"), AppContext.BaseDirectory];
-    }
-
     /// <summary>
     /// One line for a native library of the program that did not load, found in <paramref name="exception"/>
     /// or its causes (DuckDB.NET's wraps it in a TypeInitializationException); null for any other failure.
@@ -39,7 +32,7 @@ internal static class ProgramFiles
         var parts = exception.Message.Split('\'');
         var name = parts.Length >= 3 ? parts[1] : "a native library";
         var file = name.Contains(".so", StringComparison.Ordinal) || parts.Length < 3 ? name : $"lib{name}.so";
-        var folders = Folders();
+        var folders = ShippedLibrdkafka.Folders().ToList();
         if (!folders.Any(folder => File.Exists(Path.Combine(folder, file))))
         {
             return $"{file}, a part of this program, is missing: it is in none of {string.Join(" or ", folders)}; copy the whole publish folder, not the executable alone.";
