@@ -104,7 +104,7 @@ public static class AnalyticsCli
         });
 
         var root = new RootCommand("Batch analytics over GameApi's event topic: reads every event, builds the table 'events' and answers with SQL. "
-            + "Exit codes: 0 done, 1 the source cannot be reached or read, 2 bad usage, a SQL error or an output that cannot be written, "
+            + "Exit codes: 0 done, 1 the source cannot be reached or read, or a library of the program is missing or of another version, 2 bad usage, a SQL error or an output that cannot be written, "
             + "130 interrupted (Ctrl+C), 143 and 129 ended by SIGTERM and SIGHUP.");
         foreach (var option in new Option[] { bootstrap, topic, input, format, output, timeout, engineOption, sparkRemote, since, until, cacheDir, noCache })
         {
